@@ -1,0 +1,3 @@
+from ceyuan.cli import main
+
+main()
