@@ -86,7 +86,10 @@ urlpatterns = [
     path("organisations/", include(organisation_patterns)),
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
+    path("plan/", include("ceyuan.plan.urls")),
+    path("data/", include("ceyuan.opendata.urls")),
     path("api/v1/", include("ceyuan.api.urls")),
+    path("api/3/", include("ceyuan.opendata.ckan.urls")),
     path("admin/", admin.site.urls),
 ]
 

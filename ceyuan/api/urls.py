@@ -21,6 +21,8 @@ router.register("audit", AuditEntryViewSet, basename="api-audit")
 
 urlpatterns = [
     path("", include(router.urls)),
+    path("plan/", include("ceyuan.plan.api.urls")),
+    path("opendata/", include("ceyuan.opendata.api.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),

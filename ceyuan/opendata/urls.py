@@ -1,0 +1,5 @@
+"""opendata pages."""
+
+from django.urls import URLPattern, URLResolver
+
+urlpatterns: list[URLPattern | URLResolver] = []
