@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test setup lint typecheck contracts check clean
+.PHONY: run test setup lint typecheck contracts check coverage clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -35,6 +35,10 @@ contracts: $(STAMP)
 	$(BIN)/lint-imports
 
 check: lint typecheck contracts test
+
+coverage: $(STAMP)
+	$(BIN)/ceyuan compile_translations
+	$(BIN)/python -m pytest -p no:cacheprovider --cov --cov-report=term-missing:skip-covered --cov-report=html $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var test-artifacts .pytest_cache .mypy_cache .ruff_cache

@@ -64,3 +64,18 @@ def test_navigation_shows_only_what_the_role_opens(world: Any) -> None:
     assert 'href="/audit/"' not in client.get("/").content.decode()
     client.force_login(world.coordinator)
     assert 'href="/audit/"' in client.get("/").content.decode()
+
+
+def test_server_error_page_in_both_languages(db: Any) -> None:
+    from django.test import RequestFactory
+    from django.utils import translation
+
+    from ceyuan.core.views import error_500
+
+    with translation.override("zh-hans"):
+        assert "服务器错误" in error_500(RequestFactory().get("/x/")).content.decode()
+    with translation.override("en"):
+        page = error_500(RequestFactory().get("/x/"))
+        assert page.status_code == 500 and "Server error" in page.content.decode()
+        api = error_500(RequestFactory().get("/api/v1/x/"))
+        assert api.status_code == 500 and b'"server_error"' in api.content

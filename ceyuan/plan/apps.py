@@ -1,0 +1,26 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanConfig(AppConfig):
+    name = "ceyuan.plan"
+    label = "plan"
+    verbose_name = _("Implementation plan")
+
+    def ready(self) -> None:
+        from ceyuan.accounts.permissions import is_coordinator
+        from ceyuan.core.navigation import NavItem, register
+        from ceyuan.core.setup_steps import register_setup_step
+
+        from . import live  # noqa: F401  (registers the plan's own live providers)
+        from .setup import load_shipped_plan
+
+        register(NavItem("plan-overview", _("Plan"), order=10))
+        register(NavItem("plan-timeline", _("Timeline"), order=11))
+        register(NavItem("plan-reports", _("Progress reports"), order=12, visible=_signed_in))
+        register(NavItem("plan-review", _("Review"), order=13, visible=is_coordinator))
+        register_setup_step(load_shipped_plan)
+
+
+def _signed_in(user: object) -> bool:
+    return bool(getattr(user, "is_authenticated", False))

@@ -1,0 +1,810 @@
+"""The write path of the plan app: loading plans, assignments, work-plan items, observations,
+progress reports and their review, risk flags.
+
+Every function checks permission (``actor=None`` is the system: setup, tasks), validates,
+writes inside one transaction and records an audit entry in that same transaction. Views, the
+API, commands and tasks call these and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ceyuan.accounts.models import Organisation
+from ceyuan.accounts.services import organisation_create
+from ceyuan.audit.services import audit_record, diff
+from ceyuan.plan.engine import planfile
+from ceyuan.plan.engine.workdays import add_working_days
+
+from . import adapters, permissions
+from .models import (
+    Assignment,
+    GoalArea,
+    Indicator,
+    Measure,
+    Milestone,
+    Observation,
+    Plan,
+    ProgressReport,
+    ReportAttachment,
+    ReportEvent,
+    ReportItemStatus,
+    ReportValue,
+    RiskFlag,
+    Safeguard,
+    Task,
+    TaskGroup,
+    WorkPlanItem,
+)
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+SHIPPED_PLAN = DATA_DIR / "beijing-ai-2023-2025.yaml"
+SHIPPED_UNITS = DATA_DIR / "units.yaml"
+MONITORING_INDICATORS = DATA_DIR / "monitoring-indicators.yaml"
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+REPORT_DUE_WORKING_DAYS = 10
+PERIOD_RE = re.compile(r"^(?P<year>\d{4})(-(?P<part>Q[1-4]|H[12]))?$")
+
+
+def _require(allowed: bool, message: str) -> None:
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    plan: Plan
+    outcome: str  # "created", "updated" or "unchanged"
+    counts: dict[str, int]
+
+
+def _upsert(model: Any, lookup: dict[str, Any], fields: dict[str, Any]) -> Any:
+    obj, _created = model.objects.update_or_create(**lookup, defaults=fields)
+    return obj
+
+
+def plan_load(*, actor: Any, doc: planfile.PlanDoc) -> LoadResult:
+    """Hold a validated plan document in the database.
+
+    The same code and version again changes nothing; a newer version updates every text and
+    target in place (rows are matched by code, so observations, assignments and work plans
+    stay attached); an older version is refused.
+    """
+    if actor is not None:
+        _require(permissions.can_manage_plan(actor), _("Only coordinators can load plans."))
+    meta = doc.plan
+    existing = Plan.objects.filter(code=meta.code).first()
+    if existing is not None and existing.version == meta.version:
+        monitoring_indicators_ensure(actor=actor, plan=existing)
+        return LoadResult(existing, "unchanged", _counts(existing))
+    if existing is not None and existing.version > meta.version:
+        raise ValidationError(
+            {
+                "version": _(
+                    "The database holds version %(held)s of this plan; version %(given)s is older."
+                )
+                % {"held": existing.version, "given": meta.version}
+            }
+        )
+    with transaction.atomic():
+        plan = _upsert(Plan, {"code": meta.code}, adapters.plan_fields(doc))
+        indicators: dict[str, Indicator] = {}
+        for area in doc.goal_areas:
+            area_row = _upsert(
+                GoalArea, {"plan": plan, "code": area.code}, adapters.goal_area_fields(area)
+            )
+            for order, ind in enumerate(area.indicators):
+                indicators[ind.code] = _upsert(
+                    Indicator,
+                    {"plan": plan, "code": ind.code},
+                    {"goal_area": area_row, **adapters.indicator_fields(ind, order)},
+                )
+            for order, ms in enumerate(area.milestones):
+                _upsert(
+                    Milestone,
+                    {"plan": plan, "code": ms.code},
+                    {"goal_area": area_row, **adapters.milestone_fields(ms, order)},
+                )
+        for group in doc.task_groups:
+            group_row = _upsert(
+                TaskGroup,
+                {"plan": plan, "code": group.code},
+                {"number": group.number, "title_zh": group.title.zh, "title_en": group.title.en},
+            )
+            for task in group.tasks:
+                task_row = _upsert(
+                    Task,
+                    {"plan": plan, "code": task.code},
+                    {
+                        "group": group_row,
+                        "number": task.number,
+                        "title_zh": task.title.zh,
+                        "title_en": task.title.en,
+                    },
+                )
+                task_row.indicators.set([indicators[c] for c in task.indicators])
+                _measures_set(task_row.measures, task.measures, {"task": task_row})
+        for sg in doc.safeguards:
+            sg_row = _upsert(
+                Safeguard,
+                {"plan": plan, "code": sg.code},
+                {"number": sg.number, "title_zh": sg.title.zh, "title_en": sg.title.en},
+            )
+            _measures_set(sg_row.measures, sg.measures, {"safeguard": sg_row})
+        monitoring_indicators_ensure(actor=actor, plan=plan)
+        counts = _counts(plan)
+        outcome = "created" if existing is None else "updated"
+        audit_record(
+            actor=actor,
+            action=f"plan.load.{outcome}",
+            target=plan,
+            changes={
+                "version": [existing.version if existing else None, meta.version],
+                **counts,
+            },
+        )
+    return LoadResult(plan, outcome, counts)
+
+
+def _measures_set(manager: Any, measures: Any, parent: dict[str, Any]) -> None:
+    numbers = []
+    for m in measures:
+        _upsert(
+            Measure,
+            {**parent, "number": m.number},
+            {"text_zh": m.text.zh, "text_en": m.text.en},
+        )
+        numbers.append(m.number)
+    manager.exclude(number__in=numbers).delete()
+
+
+def monitoring_indicators_ensure(
+    *, actor: Any, plan: Plan, path: Path = MONITORING_INDICATORS
+) -> list[Indicator]:
+    """Create the shipped monitoring indicators (no goal area, no target) missing from
+    ``plan``; existing ones are left as they are, so this writes nothing the second time."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    created = []
+    with transaction.atomic():
+        for n, raw in enumerate(data["indicators"]):
+            if Indicator.objects.filter(plan=plan, code=raw["code"]).exists():
+                continue
+            ind = Indicator.objects.create(
+                plan=plan,
+                goal_area=None,
+                order=n,
+                code=raw["code"],
+                name_zh=raw["name"]["zh"],
+                name_en=raw["name"]["en"],
+                unit_zh=raw["unit"]["zh"],
+                unit_en=raw["unit"]["en"],
+                direction=raw["direction"],
+                kind=raw["kind"],
+                definition_zh=raw["definition"]["zh"],
+                definition_en=raw["definition"]["en"],
+            )
+            audit_record(
+                actor=actor, action="plan.indicator.create", target=ind, changes={"code": ind.code}
+            )
+            created.append(ind)
+    return created
+
+
+def _counts(plan: Plan) -> dict[str, int]:
+    return {
+        "goal_areas": plan.goal_areas.count(),
+        "indicators": plan.indicators.filter(goal_area__isnull=False).count(),
+        "milestones": plan.milestones.count(),
+        "tasks": plan.tasks.count(),
+        "safeguards": plan.safeguards.count(),
+    }
+
+
+def plan_load_file(*, actor: Any, path: str | Path) -> LoadResult:
+    """Validate the file with the engine (raising ``PlanFileError`` listing every problem) and
+    load it; nothing is written when the file is refused."""
+    return plan_load(actor=actor, doc=planfile.load_plan(path))
+
+
+def units_load(*, actor: Any = None, path: Path = SHIPPED_UNITS) -> list[Organisation]:
+    """Create the shipped municipal units that do not exist yet (matched by code)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    created = []
+    with transaction.atomic():
+        for unit in data["units"]:
+            if Organisation.objects.filter(code=unit["code"]).exists():
+                continue
+            created.append(
+                organisation_create(
+                    actor=actor,
+                    code=unit["code"],
+                    name_zh=unit["zh"],
+                    name_en=unit.get("en", ""),
+                    kind=unit["kind"],
+                )
+            )
+    return created
+
+
+# --- assignments ------------------------------------------------------------------------------
+
+
+def assignment_set(*, actor: Any, task: Task, unit: Organisation, role: str) -> Assignment:
+    """Make ``unit`` the lead or a cooperating unit of ``task`` (changing its role if held)."""
+    _require(permissions.can_manage_plan(actor), _("Only coordinators assign units to tasks."))
+    if role not in Assignment.Role.values:
+        raise ValidationError({"role": _("Unknown role.")})
+    if not unit.is_active:
+        raise ValidationError({"unit": _("This unit is not active.")})
+    with transaction.atomic():
+        row = Assignment.objects.filter(task=task, unit=unit).first()
+        before = row.role if row else None
+        if row is None:
+            row = Assignment.objects.create(task=task, unit=unit, role=role)
+        elif row.role != role:
+            row.role = role
+            row.save(update_fields=["role"])
+        if before != role:
+            audit_record(
+                actor=actor,
+                action="plan.assignment.set",
+                target=row,
+                changes={"task": task.number, "unit": unit.code, "role": [before, role]},
+            )
+    return row
+
+
+def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
+    _require(permissions.can_manage_plan(actor), _("Only coordinators assign units to tasks."))
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="plan.assignment.remove",
+            target=assignment,
+            changes={
+                "task": assignment.task.number,
+                "unit": assignment.unit.code,
+                "role": assignment.role,
+            },
+        )
+        assignment.delete()
+
+
+# --- work-plan items --------------------------------------------------------------------------
+
+ITEM_FIELDS = ("code", "year", "milestone_text", "deadline", "status", "completed_on")
+
+
+def _item_state(item: WorkPlanItem) -> dict[str, Any]:
+    state = {f: getattr(item, f) for f in ITEM_FIELDS}
+    state["deadline"] = str(item.deadline)
+    state["completed_on"] = str(item.completed_on) if item.completed_on else None
+    state["owner_unit"] = item.owner_unit.code
+    state["task"] = item.task.number
+    return state
+
+
+def work_plan_item_check(item: WorkPlanItem) -> None:
+    errors: dict[str, str] = {}
+    if item.status == WorkPlanItem.Status.DONE and item.completed_on is None:
+        errors["completed_on"] = _("A done item needs its completion date.")
+    if item.status != WorkPlanItem.Status.DONE and item.completed_on is not None:
+        errors["completed_on"] = _("Only a done item has a completion date.")
+    if item.completed_on is not None and item.completed_on > _today():
+        errors["completed_on"] = _("The completion date cannot be in the future.")
+    if not (item.plan.period_start <= item.year <= item.plan.period_end):
+        errors["year"] = _("The year must lie within the plan period (%(start)s–%(end)s).") % {
+            "start": item.plan.period_start,
+            "end": item.plan.period_end,
+        }
+    if item.measure_id is not None and item.measure.task_id != item.task_id:
+        errors["measure"] = _("The measure belongs to another task.")
+    if errors:
+        raise ValidationError(errors)
+    item.full_clean(exclude=["plan", "task", "owner_unit", "measure"], validate_unique=False)
+    clash = WorkPlanItem.objects.filter(plan=item.plan, code=item.code).exclude(pk=item.pk)
+    if clash.exists():
+        raise ValidationError({"code": _("Another work-plan item has this code.")})
+
+
+def work_plan_item_create(
+    *,
+    actor: Any,
+    task: Task,
+    owner_unit: Organisation,
+    code: str,
+    year: int,
+    milestone_text: str,
+    deadline: dt.date,
+    measure: Measure | None = None,
+    status: str = WorkPlanItem.Status.PLANNED,
+    completed_on: dt.date | None = None,
+) -> WorkPlanItem:
+    """Coordinators plan for any unit; a unit officer plans for their own unit."""
+    _require(
+        permissions.can_act_for_unit(actor, owner_unit.pk),
+        _("You can plan work only for your own unit."),
+    )
+    item = WorkPlanItem(
+        plan=task.plan,
+        task=task,
+        measure=measure,
+        owner_unit=owner_unit,
+        code=code,
+        year=year,
+        milestone_text=milestone_text.strip(),
+        deadline=deadline,
+        status=status,
+        completed_on=completed_on,
+    )
+    work_plan_item_check(item)
+    with transaction.atomic():
+        item.save()
+        audit_record(
+            actor=actor,
+            action="plan.work_item.create",
+            target=item,
+            changes=diff({}, _item_state(item)),
+        )
+    return item
+
+
+def work_plan_item_update(*, actor: Any, item: WorkPlanItem, **fields: Any) -> WorkPlanItem:
+    _require(permissions.can_edit_item(actor, item), _("You can edit only your unit's items."))
+    unknown = set(fields) - {*ITEM_FIELDS, "measure"}
+    if unknown:
+        raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
+    before = _item_state(item)
+    for name, value in fields.items():
+        setattr(item, name, value)
+    if fields.get("status") and fields["status"] != WorkPlanItem.Status.DONE:
+        item.completed_on = None
+    work_plan_item_check(item)
+    with transaction.atomic():
+        item.save()
+        changes = diff(before, _item_state(item))
+        if changes:
+            audit_record(actor=actor, action="plan.work_item.update", target=item, changes=changes)
+    return item
+
+
+# --- observations -----------------------------------------------------------------------------
+
+
+def _check_upload(file: UploadedFile | None, field: str) -> None:
+    if file is not None and file.size is not None and file.size > MAX_UPLOAD_BYTES:
+        raise ValidationError({field: _("The file is larger than 20 MB.")})
+
+
+def observation_check(
+    *,
+    indicator: Indicator,
+    period_year: int,
+    value: float | None,
+    qualifier: str,
+    lower: float | None = None,
+    upper: float | None = None,
+) -> dict[str, str]:
+    """Problems with one figure, by field (empty when it is acceptable)."""
+    errors: dict[str, str] = {}
+    plan = indicator.plan
+    first = min(plan.period_start - 5, indicator.baseline_year or plan.period_start)
+    if not (first <= period_year <= plan.period_end + 5):
+        errors["period_year"] = _("The year must lie between %(first)s and %(last)s.") % {
+            "first": first,
+            "last": plan.period_end + 5,
+        }
+    if qualifier.startswith("significant") or qualifier not in dict(
+        Observation._meta.get_field("qualifier").choices
+    ):
+        errors["qualifier"] = _("Unknown qualifier.")
+        return errors
+    if qualifier == "range":
+        if lower is None or upper is None:
+            errors["lower"] = _("A range needs both a lower and an upper bound.")
+    elif value is None:
+        errors["value"] = _("Give a value.")
+    if not errors:
+        try:
+            adapters.engine_observation(
+                period_year=period_year, value=value, qualifier=qualifier, lower=lower, upper=upper
+            )
+        except ValueError as exc:
+            errors["value"] = _("The figure is inconsistent: %(problem)s") % {"problem": exc}
+    return errors
+
+
+def observation_create(
+    *,
+    actor: Any,
+    indicator: Indicator,
+    period_year: int,
+    value: float | None,
+    qualifier: str = "exact",
+    lower: float | None = None,
+    upper: float | None = None,
+    source: str = "",
+    evidence: UploadedFile | None = None,
+    report: ProgressReport | None = None,
+) -> Observation:
+    """Record an entered figure. Officers may enter figures for indicators their tasks feed."""
+    if report is None:
+        _require(
+            permissions.can_enter_observation(actor, indicator),
+            _("You cannot enter figures for this indicator."),
+        )
+    errors = observation_check(
+        indicator=indicator,
+        period_year=period_year,
+        value=value,
+        qualifier=qualifier,
+        lower=lower,
+        upper=upper,
+    )
+    if errors:
+        raise ValidationError(errors)
+    _check_upload(evidence, "evidence")
+    obs = Observation(
+        indicator=indicator,
+        period_year=period_year,
+        value=value,
+        qualifier=qualifier,
+        lower=lower,
+        upper=upper,
+        source=source.strip(),
+        source_kind=Observation.SourceKind.ENTERED,
+        entered_by=actor if getattr(actor, "is_authenticated", False) else None,
+        report=report,
+    )
+    if evidence is not None:
+        obs.evidence = evidence
+    with transaction.atomic():
+        obs.save()
+        audit_record(
+            actor=actor,
+            action="plan.observation.create",
+            target=obs,
+            changes={
+                "indicator": indicator.code,
+                "period_year": period_year,
+                "value": value,
+                "qualifier": qualifier,
+                "lower": lower,
+                "upper": upper,
+                "report": report.pk if report else None,
+            },
+        )
+    return obs
+
+
+def observation_record_computed(
+    *, indicator: Indicator, computed: Any, provider: str
+) -> Observation | None:
+    """Store a live provider's figure (system actor). A figure identical to the latest one
+    computed by the same provider for the same date is not stored again."""
+    fields = adapters.observation_fields(computed)
+    latest = (
+        Observation.objects.filter(
+            indicator=indicator, source_kind=Observation.SourceKind.COMPUTED, computed_from=provider
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    if (
+        latest is not None
+        and latest.period_date == fields["period_date"]
+        and latest.value == fields["value"]
+    ):
+        return None
+    obs = Observation(indicator=indicator, computed_from=provider, **fields)
+    with transaction.atomic():
+        obs.save()
+        audit_record(
+            actor=None,
+            action="plan.observation.compute",
+            target=obs,
+            changes={"indicator": indicator.code, "value": obs.value, "provider": provider},
+        )
+    return obs
+
+
+# --- progress reports -------------------------------------------------------------------------
+
+
+def report_due_on(period: str) -> dt.date:
+    """A report is due ten working days after its period ends."""
+    match = PERIOD_RE.match(period)
+    if match is None:
+        raise ValidationError({"period": _("Write the period as 2024, 2024-H1 or 2024-Q3.")})
+    year, part = int(match["year"]), match["part"]
+    end_month = {None: 12, "H1": 6, "H2": 12, "Q1": 3, "Q2": 6, "Q3": 9, "Q4": 12}[part]
+    next_month = dt.date(year + (end_month == 12), end_month % 12 + 1, 1)
+    return add_working_days(next_month - dt.timedelta(days=1), REPORT_DUE_WORKING_DAYS)
+
+
+def report_create(
+    *, actor: Any, plan: Plan, unit: Organisation, period: str, narrative: str = ""
+) -> ProgressReport:
+    """Start a draft report for ``unit``; it lists the unit's work-plan items of that year."""
+    _require(
+        permissions.can_act_for_unit(actor, unit.pk),
+        _("You can write reports only for your own unit."),
+    )
+    due_on = report_due_on(period)
+    year = int(period[:4])
+    if not (plan.period_start <= year <= plan.period_end):
+        raise ValidationError({"period": _("The period lies outside the plan period.")})
+    if ProgressReport.objects.filter(plan=plan, unit=unit, period=period).exists():
+        raise ValidationError({"period": _("This unit already has a report for this period.")})
+    with transaction.atomic():
+        report = ProgressReport.objects.create(
+            plan=plan,
+            unit=unit,
+            period=period,
+            due_on=due_on,
+            narrative=narrative.strip(),
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        for item in WorkPlanItem.objects.filter(plan=plan, owner_unit=unit, year=year):
+            ReportItemStatus.objects.create(
+                report=report, item=item, status=item.status, completed_on=item.completed_on
+            )
+        audit_record(
+            actor=actor,
+            action="plan.report.create",
+            target=report,
+            changes={"unit": unit.code, "period": period},
+        )
+    return report
+
+
+def report_update(
+    *,
+    actor: Any,
+    report: ProgressReport,
+    narrative: str | None = None,
+    item_statuses: dict[int, dict[str, Any]] | None = None,
+    values: list[dict[str, Any]] | None = None,
+) -> ProgressReport:
+    """Edit a draft or returned report: narrative, per-item status, indicator figures.
+
+    ``item_statuses`` maps work-plan item ids to ``{status, completed_on, note}``; ``values``
+    are figures ``{indicator, period_year, value, qualifier, lower, upper, source}`` that
+    replace those held (they become observations when the report is accepted).
+    """
+    _require(permissions.can_edit_report(actor, report), _("You cannot edit this report."))
+    errors: dict[str, Any] = {}
+    rows = {r.item_id: r for r in report.item_statuses.select_related("item")}
+    for item_id, change in (item_statuses or {}).items():
+        row = rows.get(int(item_id))
+        if row is None:
+            errors[f"items.{item_id}"] = _("This item is not part of the report.")
+            continue
+        status = change.get("status", row.status)
+        completed_on = change.get("completed_on")
+        if status not in WorkPlanItem.Status.values:
+            errors[f"items.{item_id}"] = _("Unknown status.")
+        elif status == WorkPlanItem.Status.DONE and completed_on is None:
+            errors[f"items.{item_id}"] = _("A done item needs its completion date.")
+        elif completed_on is not None and completed_on > _today():
+            errors[f"items.{item_id}"] = _("The completion date cannot be in the future.")
+    for n, value in enumerate(values or []):
+        problems = observation_check(
+            indicator=value["indicator"],
+            period_year=value["period_year"],
+            value=value.get("value"),
+            qualifier=value.get("qualifier", "exact"),
+            lower=value.get("lower"),
+            upper=value.get("upper"),
+        )
+        if value["indicator"].plan_id != report.plan_id:
+            problems["indicator"] = _("The indicator belongs to another plan.")
+        for field, message in problems.items():
+            errors[f"values.{n}.{field}"] = message
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        changes: dict[str, Any] = {}
+        if narrative is not None and narrative.strip() != report.narrative:
+            changes["narrative"] = [report.narrative, narrative.strip()]
+            report.narrative = narrative.strip()
+            report.save(update_fields=["narrative", "updated_at"])
+        for item_id, change in (item_statuses or {}).items():
+            row = rows[int(item_id)]
+            row.status = change.get("status", row.status)
+            row.completed_on = (
+                change.get("completed_on") if row.status == WorkPlanItem.Status.DONE else None
+            )
+            row.note = change.get("note", row.note)
+            row.save()
+            changes[f"item.{row.item.code}"] = row.status
+        if values is not None:
+            report.values.all().delete()
+            for value in values:
+                ReportValue.objects.create(
+                    report=report,
+                    indicator=value["indicator"],
+                    period_year=value["period_year"],
+                    value=value.get("value"),
+                    qualifier=value.get("qualifier", "exact"),
+                    lower=value.get("lower"),
+                    upper=value.get("upper"),
+                    source=value.get("source", ""),
+                )
+            changes["values"] = [
+                f"{v['indicator'].code}:{v['period_year']}={v.get('value')}" for v in values
+            ]
+        if changes:
+            audit_record(actor=actor, action="plan.report.update", target=report, changes=changes)
+    return report
+
+
+def report_attach(*, actor: Any, report: ProgressReport, file: UploadedFile) -> ReportAttachment:
+    _require(permissions.can_edit_report(actor, report), _("You cannot edit this report."))
+    _check_upload(file, "file")
+    name = Path(file.name or "attachment").name[:200]
+    with transaction.atomic():
+        attachment = ReportAttachment.objects.create(
+            report=report, file=file, name=name, uploaded_by=actor
+        )
+        audit_record(
+            actor=actor, action="plan.report.attach", target=report, changes={"file": name}
+        )
+    return attachment
+
+
+def _event(report: ProgressReport, actor: Any, action: str, comment: str = "") -> None:
+    ReportEvent.objects.create(report=report, action=action, comment=comment, actor=actor)
+    audit_record(
+        actor=actor,
+        action=f"plan.report.{action}",
+        target=report,
+        changes={"status": report.status, **({"comment": comment} if comment else {})},
+    )
+
+
+def report_submit(*, actor: Any, report: ProgressReport) -> ProgressReport:
+    """Hand a draft (or a returned report, after changes) to the coordinators."""
+    _require(permissions.can_edit_report(actor, report), _("You cannot submit this report."))
+    if not report.narrative.strip():
+        raise ValidationError({"narrative": _("Write what was done before submitting.")})
+    with transaction.atomic():
+        report.status = ProgressReport.Status.SUBMITTED
+        report.submitted_on = _today()
+        report.save(update_fields=["status", "submitted_on", "updated_at"])
+        _event(report, actor, "submit")
+    return report
+
+
+def _require_submitted(report: ProgressReport) -> None:
+    if report.status != ProgressReport.Status.SUBMITTED:
+        raise ValidationError(
+            {
+                "status": _("Only a submitted report can be reviewed; this one is %(status)s.")
+                % {"status": report.get_status_display()}
+            }
+        )
+
+
+def report_return(*, actor: Any, report: ProgressReport, comment: str) -> ProgressReport:
+    _require(permissions.can_review_report(actor), _("Only coordinators review reports."))
+    _require_submitted(report)
+    if not comment.strip():
+        raise ValidationError({"comment": _("Say what must be changed.")})
+    with transaction.atomic():
+        report.status = ProgressReport.Status.RETURNED
+        report.review_comment = comment.strip()
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.save()
+        _event(report, actor, "return", comment.strip())
+    return report
+
+
+def report_accept(*, actor: Any, report: ProgressReport, comment: str = "") -> ProgressReport:
+    """Accept: the reported item statuses are applied to the work plan, and the reported
+    figures become observations (entered, with the report as their source)."""
+    _require(permissions.can_review_report(actor), _("Only coordinators review reports."))
+    _require_submitted(report)
+    with transaction.atomic():
+        for row in report.item_statuses.select_related("item", "item__owner_unit", "item__task"):
+            item = row.item
+            if (item.status, item.completed_on) != (row.status, row.completed_on):
+                before = _item_state(item)
+                item.status = row.status
+                item.completed_on = row.completed_on
+                item.save(update_fields=["status", "completed_on", "updated_at"])
+                audit_record(
+                    actor=actor,
+                    action="plan.work_item.update",
+                    target=item,
+                    changes={**diff(before, _item_state(item)), "report": report.pk},
+                )
+        for value in report.values.select_related("indicator", "indicator__plan"):
+            observation_create(
+                actor=actor,
+                indicator=value.indicator,
+                period_year=value.period_year,
+                value=value.value,
+                qualifier=value.qualifier,
+                lower=value.lower,
+                upper=value.upper,
+                source=value.source
+                or _("Progress report %(unit)s %(period)s")
+                % {"unit": report.unit.name_zh, "period": report.period},
+                report=report,
+            )
+        report.status = ProgressReport.Status.ACCEPTED
+        report.review_comment = comment.strip()
+        report.reviewed_by = actor
+        report.reviewed_at = timezone.now()
+        report.save()
+        _event(report, actor, "accept", comment.strip())
+    return report
+
+
+# --- risk flags -------------------------------------------------------------------------------
+
+
+def risk_flag_raise(
+    *,
+    actor: Any,
+    plan: Plan,
+    level: str,
+    description: str,
+    task: Task | None = None,
+    indicator: Indicator | None = None,
+    unit: Organisation | None = None,
+) -> RiskFlag:
+    _require(permissions.can_raise_risk(actor), _("You cannot raise risk flags."))
+    if unit is not None and not permissions.can_act_for_unit(actor, unit.pk):
+        raise PermissionDenied(_("You can raise flags only for your own unit."))
+    if level not in RiskFlag.Level.values:
+        raise ValidationError({"level": _("Unknown level.")})
+    if not description.strip():
+        raise ValidationError({"description": _("Describe the risk.")})
+    with transaction.atomic():
+        flag = RiskFlag.objects.create(
+            plan=plan,
+            level=level,
+            description=description.strip(),
+            task=task,
+            indicator=indicator,
+            unit=unit,
+            raised_by=actor,
+        )
+        audit_record(
+            actor=actor,
+            action="plan.risk.raise",
+            target=flag,
+            changes={"level": level, "task": task.number if task else None},
+        )
+    return flag
+
+
+def risk_flag_resolve(*, actor: Any, flag: RiskFlag) -> RiskFlag:
+    _require(permissions.can_manage_plan(actor), _("Only coordinators resolve risk flags."))
+    if flag.resolved_at is None:
+        with transaction.atomic():
+            flag.resolved_at = timezone.now()
+            flag.save(update_fields=["resolved_at"])
+            audit_record(actor=actor, action="plan.risk.resolve", target=flag)
+    return flag
