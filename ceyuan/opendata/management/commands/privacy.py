@@ -1,0 +1,6 @@
+from ceyuan.core.passthrough import PassthroughCommand
+
+
+class Command(PassthroughCommand):
+    help = "Privacy engine: scan and redact personal information in files (see --help)."
+    cli = "ceyuan.opendata.privacy.cli.main"
