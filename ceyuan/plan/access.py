@@ -15,6 +15,7 @@ from . import permissions
 from .models import (
     Assignment,
     Indicator,
+    Milestone,
     Observation,
     Plan,
     ProgressReport,
@@ -49,6 +50,10 @@ def access_observation(user: Any, observation_id: int | str) -> Observation:
 
 def access_task(user: Any, task_id: int | str) -> Task:
     return _get(Task.objects.select_related("plan", "group"), task_id)  # type: ignore[no-any-return]
+
+
+def access_milestone(user: Any, milestone_id: int | str) -> Milestone:
+    return _get(Milestone.objects.select_related("plan"), milestone_id)  # type: ignore[no-any-return]
 
 
 def access_assignment_for_edit(user: Any, assignment_id: int | str) -> Assignment:

@@ -112,3 +112,12 @@ class ImportForm(forms.Form):
 class RiskFlagForm(forms.Form):
     level = forms.ChoiceField(label=_("Level"), choices=RiskFlag.Level.choices)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MilestoneCompleteForm(forms.Form):
+    completed_on = forms.DateField(
+        label=_("Met on"),
+        required=False,
+        widget=DateInput,
+        help_text=_("Leave empty to mark the target as not yet met."),
+    )

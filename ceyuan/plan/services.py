@@ -293,6 +293,33 @@ def assignment_remove(*, actor: Any, assignment: Assignment) -> None:
 ITEM_FIELDS = ("code", "year", "milestone_text", "deadline", "status", "completed_on")
 
 
+def milestone_set_completed(
+    *, actor: Any, milestone: Milestone, completed_on: dt.date | None
+) -> Milestone:
+    """Mark a qualitative target met on ``completed_on`` (``None`` reopens it)."""
+    _require(permissions.can_manage_plan(actor), _("Only coordinators can mark targets met."))
+    if completed_on is not None and completed_on > _today():
+        raise ValidationError({"completed_on": _("The completion date cannot be in the future.")})
+    if milestone.completed_on == completed_on:
+        return milestone
+    before = milestone.completed_on
+    with transaction.atomic():
+        milestone.completed_on = completed_on
+        milestone.save(update_fields=["completed_on"])
+        audit_record(
+            actor=actor,
+            action="plan.milestone.complete" if completed_on else "plan.milestone.reopen",
+            target=milestone,
+            changes={
+                "completed_on": [
+                    str(before) if before else None,
+                    str(completed_on) if completed_on else None,
+                ]
+            },
+        )
+    return milestone
+
+
 def _item_state(item: WorkPlanItem) -> dict[str, Any]:
     state = {f: getattr(item, f) for f in ITEM_FIELDS}
     state["deadline"] = str(item.deadline)

@@ -16,6 +16,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.assignment_remove,
         name="plan-assignment-remove",
     ),
+    path(
+        "milestones/<int:milestone_id>/complete/",
+        views.milestone_complete,
+        name="plan-milestone-complete",
+    ),
     path("items/<int:item_id>/status/", views.item_status, name="plan-item-status"),
     path("risks/<int:flag_id>/resolve/", views.risk_resolve, name="plan-risk-resolve"),
     path("units/", views.unit_list, name="plan-units"),

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -19,7 +20,14 @@ from django.views.decorators.http import require_POST
 from ceyuan.accounts.access import access_organisation
 
 from . import access, charts, permissions, selectors, services
-from .forms import AssignmentForm, ItemStatusForm, ObservationForm, RiskFlagForm, WorkPlanItemForm
+from .forms import (
+    AssignmentForm,
+    ItemStatusForm,
+    MilestoneCompleteForm,
+    ObservationForm,
+    RiskFlagForm,
+    WorkPlanItemForm,
+)
 from .models import Plan, Task, WorkPlanItem
 
 
@@ -279,3 +287,25 @@ def timeline(request: HttpRequest) -> HttpResponse:
         template,
         {"plan": plan, "entries": entries, "state": state, "states": selectors.MILESTONE_LABELS},
     )
+
+
+@login_required
+@require_POST
+def milestone_complete(request: HttpRequest, milestone_id: int) -> HttpResponse:
+    """Mark a qualitative target met (or reopen it); coordinators only."""
+    milestone = access.access_milestone(request.user, milestone_id)
+    form = MilestoneCompleteForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    else:
+        try:
+            services.milestone_set_completed(
+                actor=request.user,
+                milestone=milestone,
+                completed_on=form.cleaned_data["completed_on"],
+            )
+            messages.success(request, _("The qualitative target has been updated."))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    return redirect(f"{reverse('plan-overview')}#area-{milestone.goal_area.code}")

@@ -200,3 +200,32 @@ def test_who_sees_a_draft_report_and_the_review_queue(
     assert client.get(reverse("plan-report", args=[report.pk])).status_code == draft
     assert client.get(reverse("plan-review")).status_code == review_queue
     assert client.get(reverse("plan-overview")).status_code == 200
+
+
+def test_coordinator_marks_a_qualitative_target_met_and_only_they_can(
+    plan: Plan, world: Any
+) -> None:
+    from ceyuan.audit.models import AuditEntry
+    from ceyuan.plan.models import Milestone
+
+    milestone = Milestone.objects.filter(plan=plan).first()
+    assert milestone is not None
+    url = reverse("plan-milestone-complete", args=[milestone.pk])
+    officer = Client()
+    officer.force_login(world.officer)
+    assert officer.post(url, {"completed_on": "2025-06-30"}).status_code == 403
+    coordinator = Client()
+    coordinator.force_login(world.coordinator)
+    future = (dt.date.today() + dt.timedelta(days=30)).isoformat()
+    coordinator.post(url, {"completed_on": future})
+    milestone.refresh_from_db()
+    assert milestone.completed_on is None  # a future date is refused
+    coordinator.post(url, {"completed_on": "2025-06-30"})
+    milestone.refresh_from_db()
+    assert milestone.completed_on == dt.date(2025, 6, 30)
+    assert AuditEntry.objects.filter(action="plan.milestone.complete").count() == 1
+    page = Client().get(reverse("plan-overview")).content.decode()
+    assert "2025-06-30" in page
+    coordinator.post(url, {"completed_on": ""})
+    milestone.refresh_from_db()
+    assert milestone.completed_on is None
