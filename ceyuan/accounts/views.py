@@ -9,12 +9,13 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from ceyuan.core.forms import add_service_errors
 
 from . import access, permissions, selectors, services
 from .forms import (
@@ -24,15 +25,6 @@ from .forms import (
     OrganisationForm,
     TokenCreateForm,
 )
-
-
-def add_service_errors(form: Form, error: ValidationError) -> None:
-    """Show a service's ValidationError on the form, field by field where it names fields."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):

@@ -9,7 +9,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from ceyuan.accounts.access import access_organisation
+from ceyuan.core.forms import add_service_errors
 
 from . import access, charts, permissions, selectors, services
 from .forms import (
@@ -29,14 +29,6 @@ from .forms import (
     WorkPlanItemForm,
 )
 from .models import Plan, Task, WorkPlanItem
-
-
-def add_service_errors(form: Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _plan_or_404() -> Plan:

@@ -10,10 +10,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ceyuan.core.forms import add_service_errors
+
 from . import access, permissions, selectors, services
 from .forms import ReportCreateForm, ReportEditForm, ReviewForm
 from .models import ProgressReport, WorkPlanItem
-from .views import _plan_or_404, add_service_errors
+from .views import _plan_or_404
 
 
 @login_required
