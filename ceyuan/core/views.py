@@ -19,10 +19,13 @@ from ceyuan.accounts import services as account_services
 from ceyuan.accounts.permissions import can_view_audit
 from ceyuan.audit.selectors import audit_entries
 
+from .dashboard import cards_for
+
 
 def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {
         "organisation_count": account_selectors.organisations_visible(request.user).count(),
+        "cards": cards_for(request),
     }
     if request.user.is_authenticated:
         context["memberships"] = request.user.memberships.select_related("organisation")

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +11,7 @@ class PlanConfig(AppConfig):
 
     def ready(self) -> None:
         from ceyuan.accounts.permissions import is_coordinator
+        from ceyuan.core.dashboard import register_card
         from ceyuan.core.navigation import NavItem, register
         from ceyuan.core.setup_steps import register_setup_step
 
@@ -20,7 +23,31 @@ class PlanConfig(AppConfig):
         register(NavItem("plan-reports", _("Progress reports"), order=12, visible=_signed_in))
         register(NavItem("plan-review", _("Review"), order=13, visible=is_coordinator))
         register_setup_step(load_shipped_plan)
+        register_card("plan-targets", _targets_card)
 
 
 def _signed_in(user: object) -> bool:
     return bool(getattr(user, "is_authenticated", False))
+
+
+def _targets_card(request: Any) -> Any:
+    """How many of the plan's quantitative targets are achieved or on track."""
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from ceyuan.core.dashboard import Card
+
+    from . import selectors
+
+    plan = selectors.current_plan()
+    if plan is None:
+        return None
+    counts = selectors.status_counts(selectors.indicator_views(plan, timezone.localdate()))
+    total = sum(counts.values())
+    good = counts.get("achieved", 0) + counts.get("on_track", 0)
+    return Card(
+        value=f"{good} / {total}",
+        label=_("plan targets achieved or on track"),
+        url=reverse("plan-overview"),
+        order=10,
+    )

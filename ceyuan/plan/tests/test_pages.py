@@ -229,3 +229,13 @@ def test_coordinator_marks_a_qualitative_target_met_and_only_they_can(
     coordinator.post(url, {"completed_on": ""})
     milestone.refresh_from_db()
     assert milestone.completed_on is None
+
+
+def test_home_page_shows_the_plan_targets_card(plan: Plan) -> None:
+    page = Client().get("/", {"lang": "en"})
+    cards = page.context["cards"]
+    target_card = next(c for c in cards if c.url == reverse("plan-overview"))
+    good, total = (int(x) for x in target_card.value.split(" / "))
+    assert total == Indicator.objects.filter(plan=plan, goal_area__isnull=False).count()
+    assert 0 <= good <= total
+    assert "plan targets achieved or on track" in page.content.decode()
