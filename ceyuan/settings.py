@@ -260,6 +260,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "DatasetStatusEnum": "ceyuan.opendata.models.Dataset.Status",
+        "ApplicationStatusEnum": "ceyuan.opendata.models.Application.Status",
+        "WorkPlanItemStatusEnum": "ceyuan.plan.models.WorkPlanItem.Status",
+        "ProgressReportStatusEnum": "ceyuan.plan.models.ProgressReport.Status",
+    },
 }
 
 # --- logging -----------------------------------------

@@ -90,6 +90,8 @@ urlpatterns = [
     path("data/", include("ceyuan.opendata.urls")),
     path("api/v1/", include("ceyuan.api.urls")),
     path("api/3/", include("ceyuan.opendata.ckan.urls")),
+    # CKAN answers on both /api/3/action/ and /api/action/; clients default to the latter.
+    path("api/", include("ceyuan.opendata.ckan.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -92,3 +92,11 @@ def test_schema_and_docs_are_served_locally(world: Any) -> None:
     assert "/api/v1/organisations/" in schema.json()["paths"]
     docs = Client().get("/api/v1/docs/").content.decode()
     assert "swagger-ui" in docs and "cdn" not in docs.lower()
+
+
+def test_openapi_schema_generates_without_warnings(db: Any, tmp_path: Any) -> None:
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yaml"
+    call_command("spectacular", "--fail-on-warn", "--file", str(out))
+    assert "/api/v1/plan/" in out.read_text() and "/api/v1/opendata/" in out.read_text()

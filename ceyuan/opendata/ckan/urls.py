@@ -1,5 +1,9 @@
 """CKAN-compatible Action API under /api/3/action/."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from . import views
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("action/<str:name>", views.action_view, name="ckan-action"),
+]
