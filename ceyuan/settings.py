@@ -194,6 +194,11 @@ STORAGES = {
     "default": {
         "BACKEND": _env("CEYUAN_STORAGE_BACKEND", "django.core.files.storage.FileSystemStorage"),
     },
+    # Raw uploads and unapproved privacy releases: outside MEDIA_ROOT, never served over HTTP.
+    "restricted": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(VAR_DIR / "restricted"), "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -203,6 +208,11 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The release policy of the privacy engine: which transforms each opening level and security
+# grade requires (format: docs/privacy-engine.md).
+CEYUAN_PRIVACY_POLICY = _env(
+    "CEYUAN_PRIVACY_POLICY", str(PACKAGE_DIR / "opendata" / "privacy" / "policies" / "default.yaml")
+)
 
 # --- background work -----------------------------------------
 TASKS = {

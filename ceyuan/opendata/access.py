@@ -15,7 +15,7 @@ from django.http import Http404
 from ceyuan.accounts.permissions import is_coordinator
 
 from . import permissions
-from .models import ApiKey, Application, Dataset, Grant, Resource
+from .models import ApiKey, Application, Dataset, Grant, Release, Resource
 
 
 def _dataset_lookup(ref: int | str) -> Q:
@@ -45,6 +45,17 @@ def access_dataset_for_edit(user: Any, ref: int | str) -> Dataset:
     if not permissions.can_edit_dataset(user, dataset):
         raise PermissionDenied
     return dataset
+
+
+def access_release(user: Any, release_id: int | str) -> Release:
+    """Releases (and their reports) are seen by the publishing unit and coordinators only."""
+    release = Release.objects.select_related("dataset").filter(pk=release_id).first()
+    if release is None or not (
+        permissions.can_edit_dataset(user, release.dataset)
+        or permissions.can_review(user, release.dataset)
+    ):
+        raise Http404
+    return release
 
 
 def access_resource(user: Any, ref: int | str) -> Resource:

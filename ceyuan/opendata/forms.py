@@ -178,3 +178,23 @@ class PlanItemForm(forms.Form):
         if organisations is not None:
             self.fields["organisation"].queryset = organisations  # type: ignore[attr-defined]
         self.fields["year"].initial = timezone.localdate().year
+
+
+class ReleaseUploadForm(forms.Form):
+    upload = forms.FileField(
+        label=_("Table with personal information"),
+        help_text=_(
+            "CSV, Excel, JSON or Parquet. It is scanned and de-identified as the release policy "
+            "requires for this dataset's opening level and security grade; the original file "
+            "stays in restricted storage."
+        ),
+    )
+
+
+class ReleaseReviewForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )

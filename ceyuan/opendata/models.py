@@ -13,6 +13,7 @@ Invariants kept by ``services`` (the only write path):
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -542,3 +543,65 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.dataset_id}"
+
+
+def restricted_storage() -> Any:
+    """Where raw uploads and unapproved releases live: never served to anyone over HTTP."""
+    from django.core.files.storage import storages
+
+    return storages["restricted"]
+
+
+class Release(models.Model):
+    """One privacy-processed release of a table (safe publication flow).
+
+    upload → scan → the transforms the policy requires for the dataset's opening level and
+    security grade → steward approval → publication as a public resource. The raw file and the
+    processed file stay in restricted storage; only approval copies the processed file out.
+    """
+
+    class Status(models.TextChoices):
+        PROCESSED = "processed", _("Awaiting approval")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="releases")
+    number = models.PositiveIntegerField(_("release"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PROCESSED
+    )
+    raw_file = models.FileField(upload_to="raw/%Y/%m/", storage=restricted_storage)
+    raw_name = models.CharField(_("uploaded file"), max_length=200)
+    raw_encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    processed_file = models.FileField(upload_to="processed/%Y/%m/", storage=restricted_storage)
+    row_count = models.IntegerField(_("rows"), default=0)
+    opening_level = models.CharField(_("opening level"), max_length=12)
+    security_grade = models.CharField(_("security grade"), max_length=12)
+    policy = models.CharField(_("policy"), max_length=100)
+    # Per-release secret for keyed hashes and pseudonyms: consistent within this release,
+    # unlinkable to any other release.
+    key = models.BinaryField(editable=False)
+    report = models.JSONField(_("privacy report"))
+    resource = models.OneToOneField(
+        Resource, null=True, blank=True, on_delete=models.SET_NULL, related_name="release"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    review_note = models.TextField(_("review note"), blank=True)
+
+    class Meta:
+        ordering = ["dataset", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["dataset", "number"], name="od_release_number")
+        ]
+        verbose_name = _("release")
+        verbose_name_plural = _("releases")
+
+    def __str__(self) -> str:
+        return f"{self.dataset.name} #{self.number}"

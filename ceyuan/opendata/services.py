@@ -12,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+import pandas as pd
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -451,8 +452,13 @@ def resource_create(
     format: str = "",
     description: str = "",
     schema: Any = None,
+    privacy_checked: bool = False,
 ) -> Resource:
-    """Add an uploaded file (tables are parsed into the table store) or an API endpoint."""
+    """Add an uploaded file (tables are parsed into the table store) or an API endpoint.
+
+    A table holding personal information is refused here: it must go through the safe
+    publication flow (``releases.release_create``), which hands its processed file back with
+    ``privacy_checked=True``."""
     if not permissions.can_edit_dataset(actor, dataset):
         raise PermissionDenied(_("You cannot add resources to this dataset."))
     if content is None and not url:
@@ -478,6 +484,8 @@ def resource_create(
                 )
             except tabular.TableError as exc:
                 raise ValidationError({"upload": _table_error_messages(filename, exc)}) from exc
+            if not privacy_checked:
+                _refuse_personal_data(parsed, dataset, filename)
             resource.format = fmt
             resource.encoding = parsed.encoding
             resource.row_count = len(parsed.rows)
@@ -527,6 +535,38 @@ def resource_create(
             },
         )
     return resource
+
+
+def _refuse_personal_data(parsed: tabular.ParsedTable, dataset: Dataset, filename: str) -> None:
+    """Refuse a table in which the privacy engine finds personal information that the release
+    policy would transform for this dataset (what the policy keeps as-is, such as unified social
+    credit codes, does not count)."""
+    from django.conf import settings
+
+    from .privacy import load_policy, scan_table
+
+    policy = load_policy(settings.CEYUAN_PRIVACY_POLICY)
+    names = [c.name for c in parsed.columns]
+    frame = pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
+    scan = scan_table(frame, min_confidence=policy.min_confidence)
+    rule = policy.rule_for(dataset.opening_level, dataset.security_grade)
+    found: dict[str, int] = {}
+    for cell in scan.findings:
+        kind = cell.finding.type
+        action = rule.actions.get(kind)
+        if not rule.allowed or action is None or action.name != "keep":
+            found[kind] = found.get(kind, 0) + 1
+    if found:
+        summary = ", ".join(f"{kind} × {count}" for kind, count in sorted(found.items()))
+        raise ValidationError(
+            {
+                "upload": _(
+                    "%(file)s contains personal information (%(found)s). Publish it through "
+                    "the safe publication flow, which de-identifies it first."
+                )
+                % {"file": filename, "found": summary}
+            }
+        )
 
 
 # --- applications and grants -----------------------------------------

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from . import views
+from . import views, views_releases
 
 app_name = "opendata"
 
@@ -14,6 +14,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("datasets/<slug:name>/", views.dataset_detail, name="dataset"),
     path("datasets/<slug:name>/resources/new/", views.resource_create, name="resource-create"),
     path("datasets/<slug:name>/apply/", views.apply, name="apply"),
+    path(
+        "datasets/<slug:name>/releases/new/",
+        views_releases.release_create,
+        name="release-create",
+    ),
+    path("releases/<int:release_id>/", views_releases.release_detail, name="release"),
     path("datasets/<slug:name>/stats/", views.dataset_stats, name="stats"),
     path("datasets/<slug:name>/training/", views.training_card, name="training-card"),
     path("datasets/<slug:name>/training.zip", views.training_export, name="training-export"),

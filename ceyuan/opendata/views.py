@@ -137,6 +137,9 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
             "my_applications": my_applications,
             "versions": dataset.versions.all()[:10],
             "card": getattr(dataset, "training_card", None),
+            "releases": dataset.releases.all()[:20]
+            if permissions.can_edit_dataset(user, dataset) or permissions.can_review(user, dataset)
+            else None,
         },
     )
 
