@@ -124,6 +124,7 @@ class _Run:
     stall_until: float
     started: float
     version: int
+    speeds: tuple[float, ...]  # speed(job, pool) of each placement's pool
 
 
 @dataclass(slots=True)
@@ -251,17 +252,17 @@ class SimulatedCluster:
     # -- running jobs ----------------------------------------------------------------------
     def _start(self, job: Job, placements: list[Placement], remaining: float, stall: float) -> None:
         idx = tuple(self.fed.pool_index[p.pool_id] for p in placements)
+        speeds = tuple(speed(job, self.fed.pools[i]) for i in idx)
         if job.gang or any(p.share < 1.0 for p in placements):
-            rate = sum(
-                p.share * speed(job, self.fed.pools[i])
-                for p, i in zip(placements, idx, strict=True)
-            )
+            rate = sum(p.share * v for p, v in zip(placements, speeds, strict=True))
         else:  # pieces run together; the slowest piece sets the pace
-            rate = min(speed(job, self.fed.pools[i]) for i in idx)
+            rate = min(speeds)
         account = self.accounts.setdefault(job.id, _Account())
         if account.first_start is None:
             account.first_start = self.t
-        run = _Run(job, tuple(placements), idx, rate, remaining, self.t, self.t + stall, self.t, 0)
+        run = _Run(
+            job, tuple(placements), idx, rate, remaining, self.t, self.t + stall, self.t, 0, speeds
+        )
         for p, i in zip(placements, idx, strict=True):
             self._set_used(i, self.used[i] + p.accelerators * p.share)
             tenant = self.usage.setdefault(job.tenant, {})
@@ -281,13 +282,14 @@ class SimulatedCluster:
         self._advance(run)
         self._account(run)
         tenant = self.usage[run.job.tenant]
+        pools, used = self.fed.pools, self.used
         rate = 0.0
-        for a, b, i in zip(old, new, run.pool_idx, strict=True):
+        for a, b, i, v in zip(old, new, run.pool_idx, run.speeds, strict=True):
             delta = b.accelerators * (b.share - a.share)
-            self._set_used(i, self.used[i] + delta)
-            model = self.fed.pools[i].model
+            self._set_used(i, used[i] + delta)
+            model = pools[i].model
             tenant[model] = tenant[model] + delta
-            rate += b.share * speed(run.job, self.fed.pools[i])
+            rate += b.share * v
         run.placements = new
         run.rate = rate
         self._publish(run)

@@ -1,0 +1,239 @@
+"""The time-sharing policies' fast paths give the answers of the plain formulations."""
+
+from __future__ import annotations
+
+from types import MappingProxyType
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linprog
+
+from ceyuan.compute.engine.model import Federation, Job, Placement, PoolState, SchedulerState
+from ceyuan.compute.engine.policies import lp, make_policy
+from ceyuan.compute.engine.policies import maxmin as maxmin_module
+from ceyuan.compute.engine.policies.maxmin import AgnosticMaxMinPolicy, GavelMaxMinPolicy
+from ceyuan.compute.engine.scheduler import check_allocation
+
+from .conftest import make_federation
+
+MODELS = ("V100", "P100", "K80")
+
+
+def _state(
+    fed: Federation, jobs: list[Job], free: dict[str, float] | None = None
+) -> SchedulerState:
+    free = free or {}
+    pools = tuple(PoolState(p, free.get(p.id, float(p.capacity))) for p in fed.pools)
+    return SchedulerState(
+        now=0.0,
+        federation=fed,
+        pools=pools,
+        pending=tuple(jobs),
+        running=MappingProxyType({}),
+    )
+
+
+gavel_jobs = st.lists(
+    st.tuples(
+        st.sampled_from([1.0, 2.0, 4.0]),
+        st.sampled_from([(1.0, 0.6, 0.2), (1.0, 0.9, 0.5), (1.0, 0.3, 0.1), (1.0, 1.0, 1.0)]),
+    ),
+    min_size=1,
+    max_size=14,
+)
+capacities = st.tuples(*(st.sampled_from([4, 8, 12]) for _ in MODELS))
+
+
+def _gavel_job(n: int, size: float, speeds: tuple[float, ...]) -> Job:
+    return Job(
+        id=f"j{n}",
+        tenant="t",
+        submit_time=float(n),
+        work=100.0,
+        accelerators=size,
+        speedups=MappingProxyType(dict(zip(MODELS, speeds, strict=True))),
+    )
+
+
+@settings(max_examples=40, deadline=None)
+@given(gavel_jobs, capacities)
+def test_class_lp_reaches_the_per_job_max_min_optimum(
+    drawn: list[tuple[float, tuple[float, ...]]], caps: tuple[int, ...]
+) -> None:
+    """One variable per class x type loses nothing against one per job x type.
+
+    The per-job LP is convex and symmetric in the jobs of a class, so averaging any optimum
+    over the permutations of each class's jobs gives an optimum where the class's jobs get
+    equal shares; that optimum is a solution of the class LP, and back.
+    """
+    fed = make_federation({"c": [(m, c) for m, c in zip(MODELS, caps, strict=True)]})
+    jobs = [_gavel_job(n, size, speeds) for n, (size, speeds) in enumerate(drawn)]
+    st_ = _state(fed, jobs)
+    alloc = make_policy("gavel_maxmin").allocate(st_)
+    check_allocation(st_, alloc)
+    n_total = float(sum(caps))
+    throughput = np.array([[j.speedups[m] for m in MODELS] for j in jobs])
+    equal = throughput @ np.array(caps, dtype=float) / n_total
+    norm = throughput / equal[:, None]
+    x = np.zeros((len(jobs), len(MODELS)))
+    for p in alloc.placements:
+        x[int(p.job_id[1:]), MODELS.index(p.pool_id.split("-")[-1])] += p.share
+    utility = (norm * x).sum(axis=1)
+    # the per-job reference LP: variables X_jk then t
+    n_j, n_k = len(jobs), len(MODELS)
+    eps = 1e-3
+    cost = np.concatenate([-eps * norm.reshape(-1) / n_j, [-1.0]])
+    a, b = [], []
+    for j in range(n_j):
+        row = np.zeros(n_j * n_k + 1)
+        row[j * n_k : (j + 1) * n_k] = -norm[j]
+        row[-1] = 1.0
+        a.append(row)
+        b.append(0.0)
+        row = np.zeros(n_j * n_k + 1)
+        row[j * n_k : (j + 1) * n_k] = 1.0
+        a.append(row)
+        b.append(1.0)
+    for k in range(n_k):
+        row = np.zeros(n_j * n_k + 1)
+        row[k : n_j * n_k : n_k] = [j.accelerators for j in jobs]
+        a.append(row)
+        b.append(float(caps[k]))
+    ref = linprog(cost, A_ub=np.array(a), b_ub=np.array(b), bounds=(0, None), method="highs")
+    assert ref.status == 0
+    assert utility.min() == pytest.approx(ref.x[-1], abs=1e-6)
+    assert utility.min() + eps * utility.mean() == pytest.approx(-ref.fun, abs=1e-6)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 5),
+    st.integers(1, 4),
+    st.integers(0, 2**31 - 1),
+)
+def test_direct_highs_returns_linprogs_vertex(n_classes: int, n_types: int, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    policy = GavelMaxMinPolicy()
+    sizes = rng.choice([1.0, 2.0, 4.0], size=n_classes)
+    speeds = np.where(
+        rng.random((n_classes, n_types)) < 0.8,
+        rng.choice([0.2, 0.5, 1.0], (n_classes, n_types)),
+        -1,
+    )
+    speeds[:, 0] = np.abs(speeds[:, 0])
+    classes = np.unique(np.concatenate([sizes[:, None], speeds], axis=1), axis=0)
+    counts = rng.integers(1, 6, size=classes.shape[0]).astype(float)
+    capacity = rng.choice([4.0, 8.0, 16.0], size=n_types)
+    seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    original = maxmin_module.solve_lp
+
+    def record(cost: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+        seen.append((cost, a, b))
+        return original(cost, a, b)
+
+    maxmin_module.solve_lp = record
+    try:
+        policy._solve(classes, counts, capacity)
+    finally:
+        maxmin_module.solve_lp = original
+    (cost, a, b) = seen[0]
+    direct = lp.solve_lp(cost, a, b)
+    via_linprog = lp._solve_linprog(cost, a, b)
+    assert direct is not None and via_linprog is not None
+    np.testing.assert_array_equal(direct, via_linprog)
+
+
+def _naive_to_pools(
+    policy: AgnosticMaxMinPolicy, st_: SchedulerState
+) -> list[tuple[str, str, float, float]]:
+    """The pool pass before the per-row start pointers: every pool tried for every job."""
+    room = [ps.free for ps in st_.pools]
+    fed = st_.federation
+    # the closed-form wants, recomputed from the policy's types after its own pass
+    rows = {}
+    types = policy._rows_for
+    out = []
+    for job in st_.pending:
+        row = policy._row_of(fed, job, [maxmin_module._Type(k, list(p), 0.0) for k, p in types])
+        rows[job.id] = row
+    capacity = np.array([sum(room[i] for i in pools) for _key, pools in types])
+    sizes = np.array([j.accelerators for j in st_.pending])
+    level = min(1.0, capacity.sum() / sizes.sum())
+    for job in st_.pending:
+        row = rows[job.id]
+        weights = np.array(row.allowed) * capacity
+        wants = (level * weights / (weights.sum() if weights.sum() > 0 else 1.0)).tolist()
+        for k, want in enumerate(wants):
+            if want < 1e-6:
+                continue
+            for i in row.usable[k]:
+                share = min(want, room[i] / job.accelerators, 1.0)
+                if share < 1e-6:
+                    continue
+                room[i] -= share * job.accelerators
+                want -= share
+                out.append((job.id, fed.pools[i].id, job.accelerators, share))
+                if want < 1e-6:
+                    break
+    return out
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(st.sampled_from([1.0, 2.0, 4.0, 8.0]), min_size=1, max_size=60))
+def test_pool_pass_with_start_pointers_matches_trying_every_pool(sizes: list[float]) -> None:
+    fed = make_federation(
+        {
+            "a": [("A100", 8), ("A100", 4), ("Ascend-910B", 8)],
+            "b": [("A100", 8), ("Ascend-910B", 16)],
+        }
+    )
+    jobs = [Job(f"j{n}", "t", float(n), 100.0, accelerators=s) for n, s in enumerate(sizes)]
+    st_ = _state(fed, jobs, free={"a-1-A100": 3.0, "b-1-Ascend-910B": 5.5})
+    policy = AgnosticMaxMinPolicy()
+    alloc = policy.allocate(st_)
+    check_allocation(st_, alloc)
+    want = _naive_to_pools(policy, st_)
+    assert [(p.job_id, p.pool_id, p.accelerators) for p in alloc.placements] == [
+        w[:3] for w in want
+    ]
+    assert [p.share for p in alloc.placements] == pytest.approx([w[3] for w in want], abs=1e-12)
+
+
+def test_policy_reused_across_snapshots_answers_like_a_fresh_one() -> None:
+    fed = make_federation({"c": [("V100", 8), ("K80", 8)]})
+    first = [_gavel_job(n, 1.0, (1.0, 0.5, 0.2)) for n in range(6)]
+    # same ids, other sizes and speeds: the per-job row memo must not serve stale rows
+    second = [_gavel_job(n, 2.0, (1.0, 0.9, 0.5)) for n in range(6)]
+    for name in ("maxmin", "gavel_maxmin"):
+        reused = make_policy(name)
+        reused.allocate(_state(fed, first))
+        assert reused.allocate(_state(fed, second)) == make_policy(name).allocate(
+            _state(fed, second)
+        )
+
+
+def test_gavel_maxmin_reuses_the_lp_answer_for_the_same_composition() -> None:
+    fed = make_federation({"c": [("V100", 8), ("K80", 8)]})
+    jobs = [_gavel_job(n, 1.0, (1.0, 0.5, 0.2)) for n in range(4)]
+    policy = GavelMaxMinPolicy()
+    calls = 0
+    original = maxmin_module.solve_lp
+
+    def counting(cost: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
+        nonlocal calls
+        calls += 1
+        return original(cost, a, b)
+
+    maxmin_module.solve_lp = counting
+    try:
+        one = policy.allocate(_state(fed, jobs))
+        # other job ids, same composition: same LP, same shares
+        renamed = [Job(f"r{j.id}", "u", 0.0, 5.0, speedups=j.speedups) for j in jobs]
+        two = policy.allocate(_state(fed, renamed))
+    finally:
+        maxmin_module.solve_lp = original
+    assert calls == 1
+    assert [p.share for p in one.placements] == [p.share for p in two.placements]
+    assert all(isinstance(p, Placement) for p in two.placements)
