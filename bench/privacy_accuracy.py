@@ -34,12 +34,16 @@ from privacy_baselines import jieba_spans, presidio_spans
 from privacy_eval_lib import DATASETS, PII_DIR, Score, load
 
 from ceyuan.opendata.privacy.detectors import scan_text
+from ceyuan.opendata.privacy.detectors.base import DEFAULT_MIN_CONFIDENCE
+from ceyuan.opendata.privacy.detectors.lexical_model import PERSON_TAG, lexical_model
+from ceyuan.opendata.privacy.detectors.names import detect_address, find_person
 from ceyuan.opendata.privacy.detectors.structured import (
     USCC_ALPHABET,
     luhn_valid,
     resident_id_check_char,
     uscc_check_char,
 )
+from ceyuan.opendata.privacy.findings import resolve_overlaps
 
 STRUCTURED = [
     "cn_resident_id",
@@ -206,12 +210,30 @@ def _ours(text: str) -> list[tuple[int, int, str]]:
     return [(f.start, f.end, f.type) for f in scan_text(text, ["person", "address"])]
 
 
-def ner_benchmark(limit: int | None) -> dict[str, dict[str, dict[str, float]]]:
-    systems: dict[str, Callable[[str], list[tuple[int, int, str]]]] = {
-        "ceyuan": _ours,
-        "jieba_pos": jieba_spans,
-        "presidio": presidio_spans,
-    }
+def _rules_only(text: str) -> list[tuple[int, int, str]]:
+    """The engine without the optional lexical model (what runs when it is not installed)."""
+    found = [*find_person(text, None), *detect_address(text)]
+    kept = [f for f in found if f.confidence >= DEFAULT_MIN_CONFIDENCE]
+    return [(f.start, f.end, f.type) for f in resolve_overlaps(kept)]
+
+
+def _model_names(text: str) -> list[tuple[int, int, str]]:
+    """The lexical model alone: its person-name words (THULAC ``np``)."""
+    model = lexical_model()
+    assert model is not None
+    return [(s, e, "person") for s, e, t in model.tag(text) if t == PERSON_TAG]
+
+
+def ner_benchmark(
+    limit: int | None, only: set[str] | None = None
+) -> dict[str, dict[str, dict[str, float]]]:
+    systems: dict[str, Callable[[str], list[tuple[int, int, str]]]] = {"ceyuan": _ours}
+    if lexical_model() is not None:
+        # Before/after in one run: the rules alone, and the model's own name tags.
+        systems.update(ceyuan_rules=_rules_only, thulac_np=_model_names)
+    systems.update(jieba_pos=jieba_spans, presidio=presidio_spans)
+    if only is not None:
+        systems = {k: v for k, v in systems.items() if k in only}
     results: dict[str, dict[str, dict[str, float]]] = {}
     for name in DATASETS:
         if not (PII_DIR / DATASETS[name][0]).exists():
@@ -254,9 +276,15 @@ def main() -> int:
     parser.add_argument("--limit", type=int, default=None, help="sentences per labelled set")
     parser.add_argument("--json", type=Path, help="write all figures here")
     parser.add_argument("--part", choices=["all", "structured", "names"], default="all")
+    parser.add_argument(
+        "--systems",
+        default=None,
+        help="comma-separated subset of the name systems (default: all available)",
+    )
     args = parser.parse_args()
     structured = structured_benchmark(args.per_type) if args.part != "names" else {}
-    ner = ner_benchmark(args.limit) if args.part != "structured" else {}
+    only = set(args.systems.split(",")) if args.systems else None
+    ner = ner_benchmark(args.limit, only) if args.part != "structured" else {}
     if args.json:
         data = {"structured": structured, "ner": ner}
         args.json.write_text(json.dumps(data, indent=2), encoding="utf-8")

@@ -8,7 +8,10 @@ docs/privacy-engine.md):
   names); transliteration characters for foreign names;
 - context: titles and roles before (记者, 总统, 教授), titles and reporting verbs after
   (先生, 女士, 说, 表示);
-- consistency: a string accepted confidently once in a text is a name wherever it recurs.
+- consistency: a string accepted confidently once in a text is a name wherever it recurs;
+- optionally, a trained lexical model shipped in its package (THULAC, see lexical_model.py):
+  its person-name words are candidates, and it confirms or contradicts the rule candidates.
+  Without the package the rules run alone.
 The score is a sum of weights, capped at 0.99; spans scoring >= 0.5 are reported.
 
 Addresses start at an administrative division from the ``cpca`` lexicon, at the start of the
@@ -27,6 +30,12 @@ from importlib import resources
 from typing import Any
 
 from ceyuan.opendata.privacy.detectors.base import detector
+from ceyuan.opendata.privacy.detectors.lexical_model import (
+    PERSON_TAG,
+    LexicalModel,
+    WordTag,
+    lexical_model,
+)
 from ceyuan.opendata.privacy.detectors.lexicon import (
     ADDRESS_SUFFIXES,
     COMPOUND_SURNAMES,
@@ -45,6 +54,7 @@ from ceyuan.opendata.privacy.detectors.places import find_places
 from ceyuan.opendata.privacy.findings import Finding
 
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
+_HAN_OR_DOT = re.compile(r"^[\u4e00-\u9fff·]+$")
 _NAME_FLAGS = frozenset({"nr", "nrfg"})
 
 
@@ -270,6 +280,46 @@ def _token_tail_is_word(token_at: dict[int, tuple[int, int, str, str]], cut: int
 
 @detector("person", description="Personal name in Chinese text", structured=False)
 def detect_person(text: str) -> Iterator[Finding]:
+    """Names by the rules below, with a lexical model's evidence when one is installed."""
+    return find_person(text, lexical_model())
+
+
+# Weights of the lexical model's evidence (see docs/privacy-engine.md, "Lexical model").
+MODEL_NAME = 0.7  # a word the model tags as a person name, with no rule candidate
+MODEL_AGREES = 0.3  # a rule candidate the model also tags as a name (at least MODEL_NAME)
+MODEL_OTHER_TAG = -0.4  # the model reads the same characters as one word of another kind
+MODEL_CROSSES = -0.3  # the candidate starts or ends inside one of the model's words
+MODEL_SEVERAL = -0.2  # the candidate spans several of the model's words
+
+
+def _model_adjust(
+    cands: dict[tuple[int, int], tuple[float, str]], words: list[WordTag], text: str
+) -> dict[tuple[int, int], tuple[float, str]]:
+    """Re-weigh rule candidates by the model's words and add the model's own names."""
+    tag_of = {(s, e): t for s, e, t in words}
+    starts = {s for s, _, _ in words} | {len(text)}
+    ends = {e for _, e, _ in words} | {0}
+    out: dict[tuple[int, int], tuple[float, str]] = {}
+    for span, (score, rule) in cands.items():
+        tag = tag_of.get(span)
+        if tag == PERSON_TAG:
+            # Never below the model's own evidence: weak rule evidence is still evidence.
+            boosted = max(score + MODEL_AGREES, MODEL_NAME)
+            out[span] = (min(boosted, 0.99), rule + "+model")
+        elif tag is not None:
+            out[span] = (score + MODEL_OTHER_TAG, rule)
+        elif span[0] not in starts or span[1] not in ends:
+            out[span] = (score + MODEL_CROSSES, rule)
+        else:
+            out[span] = (score + MODEL_SEVERAL, rule)
+    for s, e, tag in words:
+        if tag == PERSON_TAG and (s, e) not in out and _HAN_OR_DOT.match(text[s:e]):
+            out[(s, e)] = (MODEL_NAME, "model")
+    return out
+
+
+def find_person(text: str, model: LexicalModel | None) -> Iterator[Finding]:
+    """Person names in ``text``; ``model`` adds its evidence, ``None`` means rules only."""
     tokens = tag_tokens(text)
     bounds = {t[0] for t in tokens} | {len(text)}
     token_at = {
@@ -326,10 +376,13 @@ def detect_person(text: str) -> Iterator[Finding]:
         score, rule = _score_foreign(text, m.start(), m.end(), "")
         if score:
             offer(m.start(), m.end(), score, rule)
+    if model is not None:
+        cands = _model_adjust(cands, model.tag(text), text)
     accepted = {k: v for k, v in cands.items() if v[0] >= ACCEPT}
     # Consistency: other occurrences of a confidently accepted name are names too. Looked up
     # at token boundaries by length, so the cost stays linear in the text.
-    strong = {text[s:e] for (s, e), (sc, _) in accepted.items() if sc >= 0.65}
+    # A one-character "name" (the model's 老[吕]) is not propagated: it would tag every 吕.
+    strong = {text[s:e] for (s, e), (sc, _) in accepted.items() if sc >= 0.65 and e - s >= 2}
     if strong:
         lengths = sorted({len(n) for n in strong}, reverse=True)
         for s in bounds:
