@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("catalog.ttl", views.catalogue_dcat, {"fmt": "ttl"}, name="dcat-ttl"),
     path("datasets/new/", views.dataset_create, name="dataset-create"),
     path("datasets/<slug:name>/", views.dataset_detail, name="dataset"),
+    path("datasets/<slug:name>/edit/", views.dataset_edit, name="dataset-edit"),
     path("datasets/<slug:name>/resources/new/", views.resource_create, name="resource-create"),
     path("datasets/<slug:name>/apply/", views.apply, name="apply"),
     path(

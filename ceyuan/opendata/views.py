@@ -174,6 +174,46 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
+    dataset = access.access_dataset_for_edit(request.user, name)
+    initial = {
+        field: getattr(dataset, field)
+        for field in forms.DatasetForm.base_fields
+        if field not in ("themes", "keywords", "publisher", "zone")
+    }
+    initial.update(
+        publisher=dataset.publisher_id,
+        zone=dataset.zone_id,
+        themes=list(dataset.themes.values_list("pk", flat=True)),
+        keywords=", ".join(dataset.keywords or []),
+    )
+    form = forms.DatasetForm(
+        request.POST or None, initial=initial, organisations=_publishing_orgs(request.user)
+    )
+    form.fields["name"].disabled = True  # the name is the dataset's address; it never changes
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k in form.changed_data}
+        data.pop("name", None)
+        themes = list(data.pop("themes")) if "themes" in data else None
+        try:
+            services.dataset_update(actor=request.user, dataset=dataset, themes=themes, **data)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The dataset has been saved."))
+            return redirect("opendata:dataset", name=dataset.name)
+    return render(
+        request,
+        "opendata/form.html",
+        {
+            "form": form,
+            "dataset": dataset,
+            "title": _("Edit “%(title)s”") % {"title": dataset.title},
+        },
+    )
+
+
+@login_required
 def resource_create(request: HttpRequest, name: str) -> HttpResponse:
     dataset = access.access_dataset_for_edit(request.user, name)
     form = forms.ResourceForm(request.POST or None, request.FILES or None)

@@ -274,3 +274,26 @@ def test_anonymous_visitors_download_unconditional_data_and_are_logged(
     assert response.status_code == 200
     entry = AccessLog.objects.get(action="download")
     assert entry.user is None and entry.resource == resource and entry.channel == "web"
+
+
+def test_publisher_edits_a_dataset_and_others_cannot(catalogue: Any) -> None:
+    from django.urls import reverse
+
+    from ceyuan.audit.models import AuditEntry
+
+    dataset = catalogue.public
+    url = reverse("opendata:dataset-edit", args=[dataset.name])
+    outsider = Client()
+    outsider.force_login(catalogue.world.outsider_officer)
+    assert outsider.get(url).status_code == 403
+    officer = Client()
+    officer.force_login(catalogue.world.officer)
+    form = officer.get(url).context["form"]
+    data = {k: v for k, v in form.initial.items() if v is not None}
+    data.update(title_en="Beijing bus stops (2025)", themes=data.get("themes", []))
+    response = officer.post(url, data)
+    assert response.status_code == 302, response.context["form"].errors
+    dataset.refresh_from_db()
+    assert dataset.title_en == "Beijing bus stops (2025)" and dataset.name == "bus-stops"
+    change = AuditEntry.objects.filter(action="opendata.dataset.update").first()
+    assert change is not None and "title_en" in change.changes
