@@ -1,5 +1,16 @@
+"""Admin for administrators. Organisations, memberships and tokens are read-only here (their
+services hold the rules); user accounts stay editable, and every change made here is audited."""
+
+from __future__ import annotations
+
+from typing import Any
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.db import transaction
+
+from ceyuan.audit.services import audit_record
+from ceyuan.core.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import ApiToken, Membership, Organisation, User
 
@@ -8,15 +19,28 @@ from .models import ApiToken, Membership, Organisation, User
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("Ceyuan", {"fields": ("language",)}))
 
+    def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            audit_record(
+                actor=request.user,
+                action="user.admin_change" if change else "user.admin_create",
+                target=obj,
+                changes={"fields": sorted(form.changed_data)},
+            )
 
-class MembershipInline(admin.TabularInline):
+    def delete_model(self, request: Any, obj: User) -> None:
+        with transaction.atomic():
+            audit_record(actor=request.user, action="user.admin_delete", target=obj)
+            super().delete_model(request, obj)
+
+
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    extra = 0
-    autocomplete_fields = ["user"]
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ReadOnlyAdmin):
     list_display = ["code", "name_zh", "name_en", "kind", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["code", "name_zh", "name_en"]
@@ -24,6 +48,6 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
+class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "revoked_at"]
-    readonly_fields = ["prefix", "digest", "created_at", "last_used_at"]
+    exclude = ["digest"]

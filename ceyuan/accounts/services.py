@@ -23,6 +23,7 @@ from .models import ApiToken, Membership, Organisation, Role, User
 from .tokens import token_generate
 
 ORGANISATION_FIELDS = ("code", "name_zh", "name_en", "kind", "description", "is_active")
+COORDINATOR_ONLY_FIELDS = ("code", "kind", "is_active")
 
 
 def _organisation_state(org: Organisation) -> dict[str, Any]:
@@ -65,9 +66,12 @@ def organisation_update(*, actor: Any, organisation: Organisation, **fields: Any
     unknown = set(fields) - set(ORGANISATION_FIELDS)
     if unknown:
         raise ValidationError({name: _("Unknown field.") for name in sorted(unknown)})
-    code_changes = "code" in fields and fields["code"] != organisation.code
-    if code_changes and not permissions.is_coordinator(actor):
-        raise ValidationError({"code": _("Only coordinators can change the code.")})
+    # Code, kind and active state decide what an organisation may do elsewhere (a department
+    # publishes in every zone, an operator only in its own): only coordinators change them.
+    if not permissions.is_coordinator(actor):
+        for name in COORDINATOR_ONLY_FIELDS:
+            if name in fields and fields[name] != getattr(organisation, name):
+                raise ValidationError({name: _("Only coordinators can change this field.")})
     before = _organisation_state(organisation)
     for name, value in fields.items():
         setattr(organisation, name, value)

@@ -1,4 +1,8 @@
+"""Read-only admin views of the open-data platform (writes go through the services)."""
+
 from django.contrib import admin
+
+from ceyuan.core.admin import ReadOnlyAdmin
 
 from .models import (
     AccessLog,
@@ -14,7 +18,7 @@ from .models import (
 
 
 @admin.register(Dataset)
-class DatasetAdmin(admin.ModelAdmin):
+class DatasetAdmin(ReadOnlyAdmin):
     list_display = [
         "name",
         "title_zh",
@@ -30,11 +34,13 @@ class DatasetAdmin(admin.ModelAdmin):
     readonly_fields = ["access"]
 
 
-admin.site.register([Zone, Theme, Resource, Application, Grant, ZoneOperator, OpeningPlan])
+admin.site.register(
+    [Zone, Theme, Resource, Application, Grant, ZoneOperator, OpeningPlan], ReadOnlyAdmin
+)
 
 
 @admin.register(AccessLog)
-class AccessLogAdmin(admin.ModelAdmin):
+class AccessLogAdmin(ReadOnlyAdmin):
     list_display = ["at", "action", "channel", "user", "dataset"]
     list_filter = ["action", "channel"]
 

@@ -13,7 +13,6 @@ Invariants kept by ``services`` (the only write path):
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +21,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ceyuan.accounts.models import Organisation
+from ceyuan.core.storage import restricted_storage
 
 from . import levels
 
@@ -227,7 +227,10 @@ class Resource(models.Model):
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
     format = models.CharField(_("format"), max_length=20, blank=True)
-    file = models.FileField(_("file"), upload_to="opendata/%Y/%m/", blank=True)
+    # Restricted storage: files are only ever served by the download view, after its access check.
+    file = models.FileField(
+        _("file"), upload_to="opendata/%Y/%m/", blank=True, storage=restricted_storage
+    )
     url = models.URLField(_("API endpoint"), max_length=500, blank=True)
     size = models.BigIntegerField(_("size"), default=0)
     encoding = models.CharField(_("encoding"), max_length=20, blank=True)
@@ -543,13 +546,6 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.dataset_id}"
-
-
-def restricted_storage() -> Any:
-    """Where raw uploads and unapproved releases live: never served to anyone over HTTP."""
-    from django.core.files.storage import storages
-
-    return storages["restricted"]
 
 
 class Release(models.Model):

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
-from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -529,7 +529,12 @@ def opening_plan(request: HttpRequest) -> HttpResponse:
         if request.method == "POST" and form.is_valid():
             data = dict(form.cleaned_data)
             name = data.pop("dataset")
-            dataset = Dataset.objects.filter(name=name).first() if name else None
+            dataset = None
+            if name:
+                try:
+                    dataset = access.access_dataset(request.user, name)
+                except Http404:
+                    dataset = None
             if name and dataset is None:
                 form.add_error("dataset", _("No dataset has this name."))
             else:

@@ -3,22 +3,11 @@ audit trail), which the admin's save buttons would bypass."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
 
+from ceyuan.core.admin import ReadOnlyAdmin
+
 from .models import Indicator, Observation, Plan, ProgressReport, Task, WorkPlanItem
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
-    def has_add_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Plan)

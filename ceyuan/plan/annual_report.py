@@ -223,7 +223,10 @@ def annual_report_pdf(plan: Plan, *, year: int, lang: str, today: dt.date) -> by
                 )
             w.space(1)
             w.text(_("Progress reports"), size=12, bold=True)
-            reports = ProgressReport.objects.filter(plan=plan, period__startswith=str(year))
+            # The annual report is public: it lists accepted reports only, never drafts.
+            reports = ProgressReport.objects.filter(
+                plan=plan, period__startswith=str(year), status=ProgressReport.Status.ACCEPTED
+            )
             for report in reports.select_related("unit"):
                 w.text(f"· {report.unit.name} {report.period}: {report.get_status_display()}")
             if not reports.exists():

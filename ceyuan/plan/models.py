@@ -17,6 +17,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from ceyuan.accounts.models import Organisation
+from ceyuan.core.storage import restricted_storage
 
 
 def bilingual(field: str) -> Any:
@@ -483,7 +484,8 @@ class ReportValue(models.Model):
 
 class ReportAttachment(models.Model):
     report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="attachments")
-    file = models.FileField(upload_to="plan/reports/%Y/")
+    # Restricted storage: served only by ``attachment_download`` after ``access_attachment``.
+    file = models.FileField(upload_to="plan/reports/%Y/", storage=restricted_storage)
     name = models.CharField(max_length=200)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"

@@ -478,6 +478,12 @@ def observation_create(
             permissions.can_enter_observation(actor, indicator),
             _("You cannot enter figures for this indicator."),
         )
+    else:  # a figure carried by a report becomes an observation when the report is accepted
+        _require(
+            permissions.can_review_report(actor)
+            and report.status == ProgressReport.Status.SUBMITTED,
+            _("Only a reviewer accepting a submitted report records its figures."),
+        )
     errors = observation_check(
         indicator=indicator,
         period_year=period_year,

@@ -89,3 +89,45 @@ def test_organisation_list_filters_with_htmx(world: Any) -> None:
     response = Client().get("/organisations/", {"q": "经济"}, HTTP_HX_REQUEST="true")
     body = response.content.decode()
     assert "<html" not in body and "市经济和信息化局" in body and "市科委" not in body
+
+
+def test_unit_officer_cannot_change_their_units_kind_code_or_state(world: Any) -> None:
+    from django.core.exceptions import ValidationError
+
+    for field, value in (("kind", "department"), ("code", "renamed"), ("is_active", False)):
+        with pytest.raises(ValidationError) as error:
+            services.organisation_update(
+                actor=world.outsider_officer,
+                organisation=world.other_department,
+                **{field: value if field != "kind" else "enterprise"},
+            )
+        assert field in error.value.message_dict
+    services.organisation_update(
+        actor=world.coordinator, organisation=world.other_department, kind="district"
+    )
+
+
+def test_admin_shows_organisations_read_only_and_audits_user_changes(world: Any) -> None:
+    from ceyuan.audit.models import AuditEntry
+
+    world.admin.is_staff = True
+    world.admin.is_superuser = True
+    world.admin.save()
+    client = Client()
+    client.force_login(world.admin)
+    org_url = f"/admin/accounts/organisation/{world.department.pk}/change/"
+    assert client.get(org_url).status_code == 200
+    client.post(org_url, {"code": "x", "name_zh": "x", "kind": "district"})
+    world.department.refresh_from_db()
+    assert world.department.code == "kjw"
+    assert client.get("/admin/opendata/dataset/add/").status_code == 403
+    user_url = f"/admin/accounts/user/{world.nobody.pk}/change/"
+    form = client.get(user_url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and k != "password"}
+    data.update(email="nobody@example.org", date_joined_0="2026-01-01", date_joined_1="00:00:00")
+    data["groups"] = []
+    data["user_permissions"] = []
+    client.post(user_url, data)
+    assert AuditEntry.objects.filter(
+        action="user.admin_change", object_id=str(world.nobody.pk)
+    ).exists()

@@ -15,14 +15,16 @@ from rest_framework import mixins, permissions, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DrfValidationError
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ceyuan.api.authentication import ApiTokenAuthentication
 
 from .. import access, selectors, services
 from ..auth import DataApiKeyAuthentication
-from ..models import AccessLog, Application, Dataset, Grant
+from ..models import AccessLog, ApiKey, Application, Dataset, Grant
 from .serializers import (
     ApplicationSerializer,
     DatasetSerializer,
@@ -32,6 +34,15 @@ from .serializers import (
 )
 
 AUTH = [DataApiKeyAuthentication, ApiTokenAuthentication, SessionAuthentication]
+
+
+class DataKeysOnlyRead(BasePermission):
+    """A data API key (``od_…``) reads data; every write needs a personal token or a session."""
+
+    message = "A data API key can only read; use an API token to write."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        return request.method in SAFE_METHODS or not isinstance(request.auth, ApiKey)
 
 
 class DatasetViewSet(
@@ -46,6 +57,7 @@ class DatasetViewSet(
 
     serializer_class = DatasetSerializer
     authentication_classes = AUTH
+    permission_classes = [permissions.IsAuthenticatedOrReadOnly, DataKeysOnlyRead]
     lookup_value_regex = "[^/]+"
     filter_backends: list[Any] = []
 
@@ -188,7 +200,7 @@ class ApplicationViewSet(
 
     serializer_class = ApplicationSerializer
     authentication_classes = AUTH
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [permissions.IsAuthenticated, DataKeysOnlyRead]
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Application]:
@@ -241,7 +253,7 @@ class GrantViewSet(
 ):
     serializer_class = GrantSerializer
     authentication_classes = AUTH
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [permissions.IsAuthenticated, DataKeysOnlyRead]
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> QuerySet[Grant]:

@@ -68,6 +68,9 @@ def action_view(request: HttpRequest, name: str) -> JsonResponse:
             raise RateLimited(str(exc)) from None
         if found is not None:
             user, api_key = found
+            if api_key is not None and name in actions.WRITE_ACTIONS:
+                # A data API key is for reading data; writes need the publisher's own token.
+                raise NotAuthorized("A data API key can only read; use an API token to write")
         elif (
             request.method == "POST"
             and name in actions.WRITE_ACTIONS

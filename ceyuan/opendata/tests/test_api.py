@@ -9,6 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from ceyuan.accounts import services as account_services
+from ceyuan.opendata import services
 from ceyuan.opendata.models import AccessLog, Dataset
 
 from .conftest import grant_for
@@ -153,3 +154,35 @@ def test_zone_operator_publishes_a_derived_product_through_the_api(
         ).status_code
         == 403
     )
+
+
+def test_data_api_keys_only_read(catalogue: Any) -> None:
+    import json
+
+    officer = catalogue.world.officer
+    _key, raw = services.api_key_create(actor=officer, name="reader", rate_limit=100)
+    client = Client()
+    rest = client.post(
+        "/api/v1/opendata/datasets/",
+        {
+            "name": "by-key",
+            "title_zh": "经由密钥",
+            "publisher": catalogue.world.department.pk,
+            "opening_level": "public",
+        },
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+    assert rest.status_code == 403
+    ckan = client.post(
+        "/api/3/action/package_create",
+        json.dumps({"name": "by-key", "owner_org": catalogue.world.department.code}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=raw,
+    )
+    assert ckan.status_code == 403 and ckan.json()["success"] is False
+    assert (
+        client.get("/api/v1/opendata/datasets/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code
+        == 200
+    )
+    assert not Dataset.objects.filter(name="by-key").exists()

@@ -30,17 +30,6 @@ def _csv(encoding: str = "utf-8") -> bytes:
     return ("\n".join(lines) + "\n").encode(encoding)
 
 
-@pytest.fixture(autouse=True)
-def _restricted_storage(settings: Any, tmp_path: Any) -> None:
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "restricted": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path / "restricted"), "base_url": None},
-        },
-    }
-
-
 def test_personal_table_is_published_only_in_processed_form(catalogue: Any) -> None:
     officer = catalogue.world.officer
     dataset = catalogue.restricted
