@@ -6,6 +6,7 @@ from rest_framework import serializers
 
 from ceyuan.accounts.models import Organisation
 
+from .. import permissions
 from ..models import Application, Dataset, Grant, OpeningLevel, Resource, SecurityGrade, Theme, Zone
 
 
@@ -87,6 +88,18 @@ class DatasetSerializer(serializers.ModelSerializer[Dataset]):
         extra = super().get_extra_kwargs()
         extra["name"] = {"validators": []}
         return extra
+
+    def to_representation(self, instance: Dataset) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        # Name only the sources the reader may see: a not-open source stays hidden.
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        data["derived_from"] = [
+            source.name
+            for source in instance.derived_from.all()
+            if permissions.can_view_metadata(user, source)
+        ]
+        return data
 
 
 class ApplicationSerializer(serializers.ModelSerializer[Application]):

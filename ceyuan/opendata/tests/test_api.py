@@ -186,3 +186,22 @@ def test_data_api_keys_only_read(catalogue: Any) -> None:
         == 200
     )
     assert not Dataset.objects.filter(name="by-key").exists()
+
+
+def test_hidden_sources_of_a_derived_dataset_stay_hidden(catalogue: Any) -> None:
+    from .conftest import make_dataset
+
+    officer = catalogue.world.officer
+    derived = make_dataset(
+        officer,
+        catalogue.world.department,
+        "grid-summary",
+        "public",
+        derived_from=[catalogue.secret, catalogue.public],
+    )
+    public_view = Client().get(f"/api/v1/opendata/datasets/{derived.name}/").json()
+    assert public_view["derived_from"] == ["bus-stops"]
+    insider = Client()
+    insider.force_login(officer)
+    inside_view = insider.get(f"/api/v1/opendata/datasets/{derived.name}/").json()
+    assert sorted(inside_view["derived_from"]) == ["bus-stops", "grid-topology"]
