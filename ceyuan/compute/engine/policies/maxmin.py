@@ -29,6 +29,7 @@ type's pools in order with a start pointer per (row, type), linear in the number
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from types import MappingProxyType
@@ -59,7 +60,7 @@ class _Type:
     capacity: float
 
 
-class _TimeSharing:
+class _TimeSharing(ABC):
     name: ClassVar[str] = "timesharing"
     round_interval: float | None = None
     time_sharing: ClassVar[bool] = True
@@ -73,6 +74,7 @@ class _TimeSharing:
         self._rows: dict[tuple[object, ...], _Row] = {}
         self._job_rows: dict[str, tuple[Job, _Row]] = {}
 
+    @abstractmethod
     def shares(
         self,
         sizes: np.ndarray,
@@ -87,7 +89,6 @@ class _TimeSharing:
         where ``allowed[r]`` holds, at ``speeds[r]``. Jobs with the same row are
         interchangeable, and both policies give them the same shares.
         """
-        raise NotImplementedError
 
     def allocate(self, state: SchedulerState) -> Allocation:
         fed = state.federation
