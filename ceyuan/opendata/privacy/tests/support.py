@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pytest
@@ -19,4 +20,6 @@ def pii_dir() -> Path:
     for candidate in _CANDIDATES:
         if candidate.is_dir():
             return candidate
+    if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+        pytest.fail("shared PII data (../shared/data/pii) is required under CI")
     pytest.skip("shared PII data (../shared/data/pii) is not available")
