@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import io
 import secrets
-from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -35,28 +33,18 @@ from ceyuan.audit.services import audit_record
 from . import permissions, tabular
 from .models import Dataset, Release
 from .privacy import (
-    Policy,
     PrivacyReport,
     ReleaseBlocked,
     ReleaseContext,
     apply_policy,
-    load_policy,
 )
-from .services import MAX_UPLOAD_BYTES, _table_error_messages, resource_create
-
-
-@lru_cache(maxsize=4)
-def _policy(path: str) -> Policy:
-    return load_policy(path)
-
-
-def release_policy() -> Policy:
-    return _policy(str(settings.CEYUAN_PRIVACY_POLICY))
-
-
-def _frame(parsed: tabular.ParsedTable) -> pd.DataFrame:
-    names = [c.name for c in parsed.columns]
-    return pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
+from .services import (
+    MAX_UPLOAD_BYTES,
+    _table_error_messages,
+    release_policy,
+    resource_create,
+    table_frame,
+)
 
 
 def _csv_bytes(frame: pd.DataFrame) -> bytes:
@@ -87,7 +75,7 @@ def release_create(*, actor: Any, dataset: Dataset, content: bytes, filename: st
     )
     policy = release_policy()
     try:
-        processed, report = apply_policy(_frame(parsed), policy, context)
+        processed, report = apply_policy(table_frame(parsed), policy, context)
     except ReleaseBlocked:
         raise ValidationError(
             {

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -50,6 +52,7 @@ from .models import (
     Zone,
     ZoneOperator,
 )
+from .privacy import Policy, load_policy, scan_table
 
 MAX_UPLOAD_BYTES = 200 * 1024 * 1024
 DEFAULT_GRANT_DAYS = 365
@@ -537,18 +540,27 @@ def resource_create(
     return resource
 
 
+@lru_cache(maxsize=4)
+def _load_policy(path: str) -> Policy:
+    return load_policy(path)
+
+
+def release_policy() -> Policy:
+    """The release policy file named by ``CEYUAN_PRIVACY_POLICY`` (parsed once per path)."""
+    return _load_policy(str(settings.CEYUAN_PRIVACY_POLICY))
+
+
+def table_frame(parsed: tabular.ParsedTable) -> pd.DataFrame:
+    names = [c.name for c in parsed.columns]
+    return pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
+
+
 def _refuse_personal_data(parsed: tabular.ParsedTable, dataset: Dataset, filename: str) -> None:
     """Refuse a table in which the privacy engine finds personal information that the release
     policy would transform for this dataset (what the policy keeps as-is, such as unified social
     credit codes, does not count)."""
-    from django.conf import settings
-
-    from .privacy import load_policy, scan_table
-
-    policy = load_policy(settings.CEYUAN_PRIVACY_POLICY)
-    names = [c.name for c in parsed.columns]
-    frame = pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
-    scan = scan_table(frame, min_confidence=policy.min_confidence)
+    policy = release_policy()
+    scan = scan_table(table_frame(parsed), min_confidence=policy.min_confidence)
     rule = policy.rule_for(dataset.opening_level, dataset.security_grade)
     found: dict[str, int] = {}
     for cell in scan.findings:

@@ -13,6 +13,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -212,7 +213,22 @@ def apply_policy(
         )
         for c in scan.columns
     )
-    report = PrivacyReport(
+    report = _report(
+        context,
+        policy,
+        collector,
+        columns=columns,
+        anonymity=anonymity,
+        notes=tuple(notes),
+    )
+    return out, report
+
+
+def _report(
+    context: ReleaseContext, policy: Policy, collector: FindingCollector, **extra: Any
+) -> PrivacyReport:
+    """The report of one release: who released what under which policy, and what was found."""
+    return PrivacyReport(
         release_id=context.release_id,
         created_at=context.now,
         source=context.source,
@@ -222,11 +238,8 @@ def apply_policy(
         counts=dict(sorted(collector.counts.items())),
         findings=tuple(collector.records),
         findings_truncated=collector.truncated,
-        columns=columns,
-        anonymity=anonymity,
-        notes=tuple(notes),
+        **extra,
     )
-    return out, report
 
 
 def _column_action(plan: ColumnPlan, rule: ReleaseRule) -> str:
@@ -256,14 +269,8 @@ def redact_document(
         )
         for f in found
     )
-    return new, PrivacyReport(
-        release_id=context.release_id,
-        created_at=context.now,
-        source=context.source,
-        policy=policy.name,
-        opening_level=context.opening_level,
-        security_grade=context.security_grade,
-        counts=dict(sorted(collector.counts.items())),
-        findings=tuple(collector.records),
-        findings_truncated=collector.truncated,
+    return new, _report(
+        context,
+        policy,
+        collector,
     )

@@ -127,7 +127,7 @@ def keyed_hash(value: str, ctx: TransformContext) -> TransformOutcome:
 
 @transform("pseudonym")
 def pseudonym(value: str, ctx: TransformContext) -> TransformOutcome:
-    """A stable placeholder such as ``〔姓名·bkdfgh〕``: same value and key, same pseudonym."""
+    """A stable stand-in such as ``〔姓名·bkdfgh〕``: same value and key, same pseudonym."""
     length = int(ctx.params.get("length", 6))
     code = keyed_code(ctx.key, ctx.entity_type, _normalise(value), length)
     return TransformOutcome(f"〔{label_for(ctx.entity_type)}·{code}〕")
