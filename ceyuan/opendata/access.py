@@ -15,7 +15,7 @@ from django.http import Http404
 from ceyuan.accounts.permissions import is_coordinator
 
 from . import permissions
-from .models import ApiKey, Application, Dataset, Grant, Release, Resource
+from .models import ApiKey, Application, Dataset, DpStatistic, Grant, Release, Resource
 
 
 def _dataset_lookup(ref: int | str) -> Q:
@@ -56,6 +56,25 @@ def access_release(user: Any, release_id: int | str) -> Release:
     ):
         raise Http404
     return release
+
+
+def access_dp_statistic(user: Any, statistic_id: int | str) -> DpStatistic:
+    """Published statistics are seen with the dataset; others by its publishers only."""
+    statistic = (
+        DpStatistic.objects.select_related("dataset", "release").filter(pk=statistic_id).first()
+    )
+    if statistic is None:
+        raise Http404
+    dataset = statistic.dataset
+    if statistic.status == DpStatistic.Status.PUBLISHED:
+        visible = permissions.can_view_metadata(user, dataset)
+    else:
+        visible = permissions.can_edit_dataset(user, dataset) or permissions.can_review(
+            user, dataset
+        )
+    if not visible:
+        raise Http404
+    return statistic
 
 
 def access_resource(user: Any, ref: int | str) -> Resource:

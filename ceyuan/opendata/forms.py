@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ceyuan.accounts.models import Organisation
 
-from .models import Frequency, OpeningLevel, SecurityGrade, Theme, Zone
+from .models import DpStatistic, Frequency, OpeningLevel, SecurityGrade, Theme, Zone
 
 SORT_CHOICES = [
     ("", _("Relevance / newest")),
@@ -198,3 +198,39 @@ class ReleaseReviewForm(forms.Form):
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class DpStatisticForm(forms.Form):
+    release = forms.ChoiceField(label=_("Source table"))
+    label = forms.CharField(label=_("Title"), max_length=200)
+    kind = forms.ChoiceField(label=_("Statistic"), choices=DpStatistic.Kind.choices)
+    column = forms.CharField(
+        label=_("Column"),
+        max_length=200,
+        required=False,
+        help_text=_("For a count, leave empty to count every record."),
+    )
+    lower = forms.FloatField(label=_("Lower bound"), required=False)
+    upper = forms.FloatField(
+        label=_("Upper bound"),
+        required=False,
+        help_text=_("Sum and mean: values outside the bounds are clamped to them."),
+    )
+    categories = forms.CharField(
+        label=_("Categories"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Count per category: one per line or separated by commas."),
+    )
+    epsilon = forms.FloatField(
+        label=_("Epsilon (ε)"),
+        min_value=0.001,
+        initial=0.1,
+        help_text=_("Smaller means more noise and less of the budget spent."),
+    )
+
+    def __init__(self, *args: Any, releases: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["release"].choices = [
+            (str(r.pk), f"#{r.number} · {r.raw_name}") for r in releases
+        ]

@@ -601,3 +601,57 @@ class Release(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dataset.name} #{self.number}"
+
+
+class DpStatistic(models.Model):
+    """A differentially private statistic computed from the raw table of a release.
+
+    The privacy budget of a dataset is the ``dp_epsilon`` that the release policy sets for its
+    opening level and security grade; the epsilons of all its statistics (published or not —
+    once computed, the noise has been drawn) add up and may never exceed it. A statistic is
+    public only after a reviewer publishes it.
+    """
+
+    class Kind(models.TextChoices):
+        COUNT = "count", _("Count of records")
+        SUM = "sum", _("Sum")
+        MEAN = "mean", _("Mean")
+        HISTOGRAM = "histogram", _("Count per category")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting publication")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Withheld")
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.CASCADE, related_name="dp_statistics")
+    release = models.ForeignKey(
+        Release, on_delete=models.PROTECT, related_name="dp_statistics", verbose_name=_("source")
+    )
+    label = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("statistic"), max_length=12, choices=Kind.choices)
+    column = models.CharField(_("column"), max_length=200, blank=True)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    lower = models.FloatField(_("lower bound"), null=True, blank=True)
+    upper = models.FloatField(_("upper bound"), null=True, blank=True)
+    epsilon = models.FloatField(_("epsilon"))
+    scale = models.FloatField(_("noise scale"))
+    value = models.JSONField(_("value"))
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PENDING
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["dataset", "-created_at", "-pk"]
+        verbose_name = _("differentially private statistic")
+        verbose_name_plural = _("differentially private statistics")
+
+    def __str__(self) -> str:
+        return f"{self.dataset.name}: {self.label}"

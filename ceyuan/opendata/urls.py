@@ -21,6 +21,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
         name="release-create",
     ),
     path("releases/<int:release_id>/", views_releases.release_detail, name="release"),
+    path(
+        "datasets/<slug:name>/statistics/new/",
+        views_releases.statistic_create,
+        name="statistic-create",
+    ),
+    path("statistics/<int:statistic_id>/", views_releases.statistic_detail, name="statistic"),
     path("datasets/<slug:name>/stats/", views.dataset_stats, name="stats"),
     path("datasets/<slug:name>/training/", views.training_card, name="training-card"),
     path("datasets/<slug:name>/training.zip", views.training_export, name="training-export"),

@@ -19,7 +19,8 @@ from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.permissions import is_coordinator, organisation_ids
 from ceyuan.core.forms import add_service_errors
 
-from . import access, auth, dcat, forms, permissions, selectors, services, training
+from . import access, auth, dcat, dpstats, forms, permissions, selectors, services, training
+from .dpstats import published_statistics
 from .models import AccessLog, Application, Dataset, OpeningPlanItem, Resource, Zone
 
 PAGE_SIZE = 20
@@ -120,6 +121,9 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
     my_applications = (
         Application.objects.filter(dataset=dataset, applicant=user) if user.is_authenticated else []
     )
+    is_publisher = permissions.can_edit_dataset(user, dataset) or permissions.can_review(
+        user, dataset
+    )
     return render(
         request,
         "opendata/dataset_detail.html",
@@ -137,9 +141,11 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
             "my_applications": my_applications,
             "versions": dataset.versions.all()[:10],
             "card": getattr(dataset, "training_card", None),
-            "releases": dataset.releases.all()[:20]
-            if permissions.can_edit_dataset(user, dataset) or permissions.can_review(user, dataset)
-            else None,
+            "releases": dataset.releases.all()[:20] if is_publisher else None,
+            "statistics": (
+                dataset.dp_statistics.all() if is_publisher else published_statistics(dataset)
+            )[:50],
+            "dp_budget": dpstats.dataset_budget(dataset) if is_publisher else None,
         },
     )
 

@@ -7,7 +7,17 @@ from rest_framework import serializers
 from ceyuan.accounts.models import Organisation
 
 from .. import permissions
-from ..models import Application, Dataset, Grant, OpeningLevel, Resource, SecurityGrade, Theme, Zone
+from ..models import (
+    Application,
+    Dataset,
+    DpStatistic,
+    Grant,
+    OpeningLevel,
+    Resource,
+    SecurityGrade,
+    Theme,
+    Zone,
+)
 
 
 class ResourceSerializer(serializers.ModelSerializer[Resource]):
@@ -160,3 +170,25 @@ class GrantSerializer(serializers.ModelSerializer[Grant]):
 
 class RevokeSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField()
+
+
+class DpStatisticSerializer(serializers.ModelSerializer[DpStatistic]):
+    """A published differentially private statistic: the noisy value and how it was made."""
+
+    value = serializers.JSONField(help_text="int (count), float (sum, mean), {category: int}")
+
+    class Meta:
+        model = DpStatistic
+        fields = [
+            "id",
+            "label",
+            "kind",
+            "column",
+            "categories",
+            "lower",
+            "upper",
+            "epsilon",
+            "scale",
+            "value",
+            "created_at",
+        ]

@@ -22,13 +22,14 @@ from rest_framework.views import APIView
 
 from ceyuan.api.authentication import ApiTokenAuthentication
 
-from .. import access, selectors, services
+from .. import access, dpstats, selectors, services
 from ..auth import DataApiKeyAuthentication
 from ..models import AccessLog, ApiKey, Application, Dataset, Grant
 from .serializers import (
     ApplicationSerializer,
     DatasetSerializer,
     DecisionSerializer,
+    DpStatisticSerializer,
     GrantSerializer,
     RevokeSerializer,
 )
@@ -134,6 +135,14 @@ class DatasetViewSet(
             themes=data.pop("themes", None),
             **data,
         )
+
+    @extend_schema(responses=DpStatisticSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def statistics(self, request: Request, pk: str | None = None) -> Response:
+        """The dataset's published differentially private statistics."""
+        dataset = self.get_object()
+        statistics = dpstats.published_statistics(dataset)
+        return Response(DpStatisticSerializer(statistics, many=True).data)
 
     @extend_schema(
         parameters=[

@@ -22,6 +22,7 @@ it. Policies are validated when loaded; errors name the level, grade and field.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -128,11 +129,20 @@ def _parse_rule(raw: Mapping[str, Any], where: str) -> ReleaseRule:
         if kspec.k < 1 or kspec.l < 1 or not 0 <= kspec.max_suppression <= 1:
             raise PolicyError(f"{where}.k_anonymity: k, l >= 1 and 0 <= max_suppression <= 1")
     eps = raw.get("dp_epsilon")
+    if eps is not None:
+        try:
+            eps = float(eps)
+        except (TypeError, ValueError):
+            eps = math.nan
+        if not (eps > 0 and math.isfinite(eps)):
+            raise PolicyError(
+                f"{where}.dp_epsilon: must be a positive number, got {raw['dp_epsilon']!r}"
+            )
     return ReleaseRule(
         allowed=bool(raw.get("allowed", True)),
         actions=actions,
         k_anonymity=kspec,
-        dp_epsilon=float(eps) if eps is not None else None,
+        dp_epsilon=eps,
     )
 
 
