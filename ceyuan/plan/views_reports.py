@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from ceyuan.core.forms import add_service_errors
 
-from . import access, permissions, selectors, services
+from . import access, permissions, reports, selectors
 from .forms import ReportCreateForm, ReportEditForm, ReviewForm
 from .models import ProgressReport, WorkPlanItem
 from .views import _plan_or_404
@@ -28,7 +28,7 @@ def report_list(request: HttpRequest) -> HttpResponse:
             raise PermissionDenied
         if form.is_valid():
             try:
-                report = services.report_create(actor=request.user, plan=plan, **form.cleaned_data)
+                report = reports.report_create(actor=request.user, plan=plan, **form.cleaned_data)
             except ValidationError as error:
                 add_service_errors(form, error)
             else:
@@ -99,7 +99,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                         "note": request.POST.get(f"item-{row.item_id}-note", row.note),
                     }
             try:
-                services.report_update(
+                reports.report_update(
                     actor=request.user,
                     report=report,
                     narrative=form.cleaned_data["narrative"],
@@ -107,7 +107,7 @@ def report_detail(request: HttpRequest, report_id: int) -> HttpResponse:
                     values=_value_rows(report, form),
                 )
                 if form.cleaned_data.get("attachment"):
-                    services.report_attach(
+                    reports.report_attach(
                         actor=request.user, report=report, file=form.cleaned_data["attachment"]
                     )
             except ValidationError as error:
@@ -150,7 +150,7 @@ def _parse_date(raw: str | None):  # type: ignore[no-untyped-def]
 def report_submit(request: HttpRequest, report_id: int) -> HttpResponse:
     report = access.access_report_for_edit(request.user, report_id)
     try:
-        services.report_submit(actor=request.user, report=report)
+        reports.report_submit(actor=request.user, report=report)
         messages.success(request, _("The report has been submitted for review."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
@@ -166,10 +166,10 @@ def report_review(request: HttpRequest, report_id: int) -> HttpResponse:
     comment = form.cleaned_data.get("comment", "")
     try:
         if request.POST.get("decision") == "accept":
-            services.report_accept(actor=request.user, report=report, comment=comment)
+            reports.report_accept(actor=request.user, report=report, comment=comment)
             messages.success(request, _("The report has been accepted."))
         else:
-            services.report_return(actor=request.user, report=report, comment=comment)
+            reports.report_return(actor=request.user, report=report, comment=comment)
             messages.success(request, _("The report has been returned to the unit."))
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))

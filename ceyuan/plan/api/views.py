@@ -16,7 +16,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from ceyuan.plan import access, selectors, services
+from ceyuan.plan import access, reports, selectors, services
 from ceyuan.plan.models import (
     Assignment,
     GoalArea,
@@ -190,7 +190,7 @@ class ProgressReportViewSet(
     def perform_create(self, serializer: ProgressReportSerializer) -> None:
         plan = selectors.current_plan()
         data = serializer.validated_data
-        serializer.instance = services.report_create(
+        serializer.instance = reports.report_create(
             actor=self.request.user,
             plan=plan,  # type: ignore[arg-type]
             unit=data["unit"],
@@ -208,7 +208,7 @@ class ProgressReportViewSet(
         body = ReportUpdateSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         data = body.validated_data
-        services.report_update(
+        reports.report_update(
             actor=request.user,
             report=report,
             narrative=data.get("narrative"),
@@ -238,14 +238,14 @@ class ProgressReportViewSet(
             from django.core.exceptions import ValidationError
 
             raise ValidationError({"file": _("Attach a file.")})
-        services.report_attach(actor=request.user, report=report, file=upload)
+        reports.report_attach(actor=request.user, report=report, file=upload)
         return self._respond(report)
 
     @extend_schema(request=None, responses=ProgressReportSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str) -> Response:
         report = access.access_report_for_edit(request.user, pk)
-        services.report_submit(actor=request.user, report=report)
+        reports.report_submit(actor=request.user, report=report)
         return self._respond(report)
 
     @extend_schema(request=ReviewSerializer, responses=ProgressReportSerializer)
@@ -254,7 +254,7 @@ class ProgressReportViewSet(
         report = access.access_report_for_review(request.user, pk)
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.report_accept(
+        reports.report_accept(
             actor=request.user, report=report, comment=body.validated_data["comment"]
         )
         return self._respond(report)
@@ -265,7 +265,7 @@ class ProgressReportViewSet(
         report = access.access_report_for_review(request.user, pk)
         body = ReviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        services.report_return(
+        reports.report_return(
             actor=request.user, report=report, comment=body.validated_data["comment"]
         )
         return self._respond(report)

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from ceyuan.plan import services
+from ceyuan.plan import reports, services
 from ceyuan.plan.models import Indicator, Observation, Plan, ProgressReport, Task, WorkPlanItem
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +51,7 @@ def test_public_reads_overview_indicator_task_and_timeline(plan: Plan, world: An
 
 def test_public_cannot_write_or_see_reports(plan: Plan, world: Any) -> None:
     core = Indicator.objects.get(plan=plan, code="core_industry_scale")
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.officer, plan=plan, unit=world.department, period="2025"
     )
     anonymous = _client()
@@ -193,7 +193,7 @@ def test_officer_enters_figures_only_for_indicators_their_tasks_feed(
 def test_who_sees_a_draft_report_and_the_review_queue(
     plan: Plan, world: Any, role: str, draft: int, review_queue: int
 ) -> None:
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.officer, plan=plan, unit=world.department, period="2025"
     )
     client = _client(world.users()[role])

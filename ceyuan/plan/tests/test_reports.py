@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from ceyuan.audit.models import AuditEntry
-from ceyuan.plan import selectors, services
+from ceyuan.plan import reports, selectors, services
 from ceyuan.plan.models import Indicator, Observation, Plan, ProgressReport, Task, WorkPlanItem
 
 pytestmark = pytest.mark.django_db
@@ -35,31 +35,31 @@ def test_report_returned_then_resubmitted_and_accepted_applies_items_and_values(
     plan: Plan, world: Any, item: WorkPlanItem
 ) -> None:
     core = Indicator.objects.get(plan=plan, code="core_industry_scale")
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.officer, plan=plan, unit=world.department, period="2025"
     )
     assert report.status == "draft"
     assert report.due_on > dt.date(2025, 12, 31)
-    services.report_update(
+    reports.report_update(
         actor=world.officer,
         report=report,
         narrative="平台已上线。",
         item_statuses={item.pk: {"status": "done", "completed_on": dt.date(2025, 9, 20)}},
         values=[{"indicator": core, "period_year": 2025, "value": 3100, "qualifier": "about"}],
     )
-    services.report_attach(
+    reports.report_attach(
         actor=world.officer, report=report, file=SimpleUploadedFile("evidence.pdf", b"%PDF-1.4")
     )
-    services.report_submit(actor=world.officer, report=report)
+    reports.report_submit(actor=world.officer, report=report)
     # Drafts and submitted reports are not public, nor visible to another unit.
     assert report not in selectors.reports_visible(world.outsider_officer, plan)
-    services.report_return(actor=world.coordinator, report=report, comment="请补充证明材料")
+    reports.report_return(actor=world.coordinator, report=report, comment="请补充证明材料")
     assert report.status == "returned"
     with pytest.raises(ValidationError):
-        services.report_accept(actor=world.coordinator, report=report)
-    services.report_update(actor=world.officer, report=report, narrative="平台已上线，附验收报告。")
-    services.report_submit(actor=world.officer, report=report)
-    services.report_accept(actor=world.coordinator, report=report)
+        reports.report_accept(actor=world.coordinator, report=report)
+    reports.report_update(actor=world.officer, report=report, narrative="平台已上线，附验收报告。")
+    reports.report_submit(actor=world.officer, report=report)
+    reports.report_accept(actor=world.coordinator, report=report)
     report.refresh_from_db()
     item.refresh_from_db()
     assert report.status == "accepted"
@@ -81,40 +81,40 @@ def test_officer_of_another_unit_cannot_report_or_edit(
     plan: Plan, world: Any, item: WorkPlanItem
 ) -> None:
     with pytest.raises(PermissionDenied):
-        services.report_create(
+        reports.report_create(
             actor=world.outsider_officer, plan=plan, unit=world.department, period="2025"
         )
     with pytest.raises(PermissionDenied):
         services.work_plan_item_update(actor=world.outsider_officer, item=item, status="done")
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.officer, plan=plan, unit=world.department, period="2025-H1"
     )
     with pytest.raises(PermissionDenied):
-        services.report_update(actor=world.outsider_officer, report=report, narrative="x")
+        reports.report_update(actor=world.outsider_officer, report=report, narrative="x")
     with pytest.raises(PermissionDenied):
-        services.report_update(actor=world.member, report=report, narrative="x")
+        reports.report_update(actor=world.member, report=report, narrative="x")
 
 
 def test_only_coordinators_review_and_a_return_needs_a_comment(plan: Plan, world: Any) -> None:
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.officer, plan=plan, unit=world.department, period="2024", narrative="进展"
     )
-    services.report_submit(actor=world.officer, report=report)
+    reports.report_submit(actor=world.officer, report=report)
     with pytest.raises(PermissionDenied):
-        services.report_accept(actor=world.officer, report=report)
+        reports.report_accept(actor=world.officer, report=report)
     with pytest.raises(ValidationError) as caught:
-        services.report_return(actor=world.coordinator, report=report, comment=" ")
+        reports.report_return(actor=world.coordinator, report=report, comment=" ")
     assert "comment" in caught.value.message_dict
     with pytest.raises(PermissionDenied):
-        services.report_update(actor=world.officer, report=report, narrative="改")
+        reports.report_update(actor=world.officer, report=report, narrative="改")
 
 
 def test_submitting_an_empty_report_is_refused(plan: Plan, world: Any) -> None:
-    report = services.report_create(
+    report = reports.report_create(
         actor=world.officer, plan=plan, unit=world.department, period="2024"
     )
     with pytest.raises(ValidationError):
-        services.report_submit(actor=world.officer, report=report)
+        reports.report_submit(actor=world.officer, report=report)
     assert ProgressReport.objects.get().status == "draft"
 
 
@@ -165,11 +165,11 @@ def test_live_source_registered_by_another_app_feeds_its_indicator(plan: Plan) -
 
 def test_report_due_dates_count_official_working_days() -> None:
     # 1 January is a holiday: ten working days after 31 December 2024 is 15 January 2025.
-    assert services.report_due_on("2024") == dt.date(2025, 1, 15)
+    assert reports.report_due_on("2024") == dt.date(2025, 1, 15)
     # National Day week (1–7 October 2024) is skipped; Saturday 12 October was a make-up day.
-    assert services.report_due_on("2024-Q3") == dt.date(2024, 10, 18)
+    assert reports.report_due_on("2024-Q3") == dt.date(2024, 10, 18)
     with pytest.raises(ValidationError):
-        services.report_due_on("2024-Q5")
+        reports.report_due_on("2024-Q5")
 
 
 def test_overdue_item_shows_on_unit_page_and_timeline(
