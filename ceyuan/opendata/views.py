@@ -19,7 +19,18 @@ from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.permissions import is_coordinator, organisation_ids
 from ceyuan.core.forms import add_service_errors
 
-from . import access, auth, dcat, dpstats, forms, permissions, selectors, services, training
+from . import (
+    access,
+    applications,
+    auth,
+    dcat,
+    dpstats,
+    forms,
+    permissions,
+    selectors,
+    services,
+    training,
+)
 from .dpstats import published_statistics
 from .models import AccessLog, Application, Dataset, OpeningPlanItem, Resource, Zone
 
@@ -258,7 +269,7 @@ def apply(request: HttpRequest, name: str) -> HttpResponse:
     form = forms.ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            application = services.application_submit(
+            application = applications.application_submit(
                 actor=request.user, dataset=dataset, **form.cleaned_data
             )
         except ValidationError as error:
@@ -306,12 +317,12 @@ def application_detail(request: HttpRequest, application_id: int) -> HttpRespons
         if form.is_valid():
             try:
                 if form.cleaned_data["decision"] == "approve":
-                    services.application_approve(actor=request.user, application=application)
+                    applications.application_approve(actor=request.user, application=application)
                     messages.success(
                         request, _("The application has been approved and a grant issued.")
                     )
                 else:
-                    services.application_refuse(
+                    applications.application_refuse(
                         actor=request.user,
                         application=application,
                         reasons=form.cleaned_data["reasons"],
@@ -343,7 +354,7 @@ def grant_revoke(request: HttpRequest, grant_id: int) -> HttpResponse:
     form = forms.RevokeForm(request.POST)
     if form.is_valid():
         try:
-            services.grant_revoke(
+            applications.grant_revoke(
                 actor=request.user, grant=grant, reason=form.cleaned_data["reason"]
             )
             messages.success(request, _("The grant has been revoked."))

@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 
 from ceyuan.api.authentication import ApiTokenAuthentication
 
-from .. import access, dpstats, selectors, services
+from .. import access, applications, dpstats, selectors, services
 from ..auth import DataApiKeyAuthentication
 from ..models import AccessLog, ApiKey, Application, Dataset, Grant
 from .serializers import (
@@ -228,7 +228,7 @@ class ApplicationViewSet(
     def perform_create(self, serializer: ApplicationSerializer) -> None:
         data = dict(serializer.validated_data)
         dataset = access.access_dataset(self.request.user, data.pop("dataset").pk)
-        serializer.instance = services.application_submit(
+        serializer.instance = applications.application_submit(
             actor=self.request.user, dataset=dataset, **data
         )
 
@@ -237,7 +237,7 @@ class ApplicationViewSet(
     def approve(self, request: Request, pk: str | None = None) -> Response:
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        grant = services.application_approve(
+        grant = applications.application_approve(
             actor=request.user,
             application=self.get_object(),
             expires_at=body.validated_data.get("expires_at"),
@@ -249,7 +249,7 @@ class ApplicationViewSet(
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         body = DecisionSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        application = services.application_refuse(
+        application = applications.application_refuse(
             actor=request.user,
             application=self.get_object(),
             reasons=body.validated_data.get("reasons", ""),
@@ -290,7 +290,7 @@ class GrantViewSet(
     def revoke(self, request: Request, pk: str | None = None) -> Response:
         body = RevokeSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        grant = services.grant_revoke(
+        grant = applications.grant_revoke(
             actor=request.user, grant=self.get_object(), reason=body.validated_data["reason"]
         )
         return Response(GrantSerializer(grant).data)

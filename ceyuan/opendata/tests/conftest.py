@@ -142,10 +142,10 @@ def catalogue(world: Any) -> Catalogue:
 
 
 def grant_for(catalogue: Catalogue, user: Any, dataset: Any, **approve: Any) -> Any:
-    from ceyuan.opendata import services
+    from ceyuan.opendata import applications
 
     today = timezone.localdate()
-    application = services.application_submit(
+    application = applications.application_submit(
         actor=user,
         dataset=dataset,
         purpose="交通研究",
@@ -155,6 +155,6 @@ def grant_for(catalogue: Catalogue, user: Any, dataset: Any, **approve: Any) -> 
         security_commitment="仅在内网使用",
         agreement_accepted=True,
     )
-    return services.application_approve(
+    return applications.application_approve(
         actor=catalogue.world.officer, application=application, **approve
     )

@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone, translation
 
-from ceyuan.opendata import access, selectors, services
+from ceyuan.opendata import access, applications, selectors, services
 from ceyuan.opendata.models import AccessLog, Grant
 
 from .conftest import grant_for, make_dataset
@@ -51,7 +51,7 @@ def test_a_grant_opens_the_data_and_the_log_names_it(catalogue: Any) -> None:
 def test_revoking_a_grant_stops_access_at_once(catalogue: Any) -> None:
     grant = grant_for(catalogue, catalogue.researcher, catalogue.restricted)
     _read(catalogue.researcher, catalogue.restricted)
-    services.grant_revoke(actor=catalogue.world.officer, grant=grant, reason="违反协议")
+    applications.grant_revoke(actor=catalogue.world.officer, grant=grant, reason="违反协议")
     with pytest.raises(PermissionDenied):
         _read(catalogue.researcher, catalogue.restricted)
 
@@ -65,7 +65,7 @@ def test_an_expired_grant_stops_access(catalogue: Any) -> None:
 
 def test_only_the_publishing_unit_reviews_and_revokes(catalogue: Any) -> None:
     today = timezone.localdate()
-    application = services.application_submit(
+    application = applications.application_submit(
         actor=catalogue.researcher,
         dataset=catalogue.restricted,
         purpose="p",
@@ -82,8 +82,8 @@ def test_only_the_publishing_unit_reviews_and_revokes(catalogue: Any) -> None:
         catalogue.operator,
     ):
         with pytest.raises(PermissionDenied):
-            services.application_approve(actor=user, application=application)
-    services.application_refuse(
+            applications.application_approve(actor=user, application=application)
+    applications.application_refuse(
         actor=catalogue.world.officer, application=application, reasons="用途不明确"
     )
     application.refresh_from_db()
@@ -96,7 +96,7 @@ def test_an_application_needs_the_agreement_and_a_valid_period(catalogue: Any) -
 
     today = timezone.localdate()
     with pytest.raises(ValidationError) as info:
-        services.application_submit(
+        applications.application_submit(
             actor=catalogue.researcher,
             dataset=catalogue.restricted,
             purpose="",
@@ -108,7 +108,7 @@ def test_an_application_needs_the_agreement_and_a_valid_period(catalogue: Any) -
         )
     assert set(info.value.message_dict) == {"purpose", "agreement_accepted", "period_end"}
     with pytest.raises(ValidationError):  # unconditional data needs no application
-        services.application_submit(
+        applications.application_submit(
             actor=catalogue.researcher,
             dataset=catalogue.public,
             purpose="p",

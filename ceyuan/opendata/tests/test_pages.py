@@ -69,9 +69,9 @@ def test_apply_review_download_flow(catalogue: Any, client: Client) -> None:
 
 def test_refusal_needs_reasons(catalogue: Any, client: Client) -> None:
     today = timezone.localdate()
-    from ceyuan.opendata import services
+    from ceyuan.opendata import applications
 
-    application = services.application_submit(
+    application = applications.application_submit(
         actor=catalogue.researcher,
         dataset=catalogue.restricted,
         purpose="p",
