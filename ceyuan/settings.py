@@ -221,6 +221,9 @@ TASKS = {
     }
 }
 
+# How often ``ceyuan scheduler`` recomputes the plan's live indicators (0 switches it off).
+CEYUAN_LIVE_REFRESH_MINUTES = int(_env("CEYUAN_LIVE_REFRESH_MINUTES", "60"))
+
 # --- e-mail -----------------------------------------
 EMAIL_BACKEND = _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = _env("EMAIL_HOST", "localhost")

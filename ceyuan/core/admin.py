@@ -7,6 +7,8 @@ from typing import Any
 
 from django.contrib import admin
 
+from .models import PeriodicRun
+
 
 class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_add_permission(self, request: Any, obj: Any = None) -> bool:
@@ -30,3 +32,8 @@ class ReadOnlyInline(admin.TabularInline):  # type: ignore[type-arg]
 
     def has_delete_permission(self, request: Any, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(PeriodicRun)
+class PeriodicRunAdmin(ReadOnlyAdmin):
+    list_display = ("name", "last_enqueued_at", "last_task_id")

@@ -1,3 +1,4 @@
+import datetime as dt
 from typing import Any
 
 from django.apps import AppConfig
@@ -10,13 +11,17 @@ class PlanConfig(AppConfig):
     verbose_name = _("Implementation plan")
 
     def ready(self) -> None:
+        from django.conf import settings
+
         from ceyuan.accounts.permissions import is_coordinator
         from ceyuan.core.dashboard import register_card
         from ceyuan.core.navigation import NavItem, register
+        from ceyuan.core.periodic import register_periodic
         from ceyuan.core.setup_steps import register_setup_step
 
         from . import live  # noqa: F401  (registers the plan's own live providers)
         from .setup import load_shipped_plan
+        from .tasks import refresh_live_indicators
 
         register(NavItem("plan-overview", _("Plan"), order=10))
         register(NavItem("plan-timeline", _("Timeline"), order=11))
@@ -24,6 +29,11 @@ class PlanConfig(AppConfig):
         register(NavItem("plan-review", _("Review"), order=13, visible=is_coordinator))
         register_setup_step(load_shipped_plan)
         register_card("plan-targets", _targets_card)
+        register_periodic(
+            "plan.refresh_live_indicators",
+            refresh_live_indicators,
+            dt.timedelta(minutes=settings.CEYUAN_LIVE_REFRESH_MINUTES),
+        )
 
 
 def _signed_in(user: object) -> bool:

@@ -1,8 +1,9 @@
-"""``ceyuan serve``: the web server and the background-task worker, together.
+"""``ceyuan serve``: the web server, the background-task worker and the scheduler of periodic
+tasks, together.
 
 Development (default): Django's server on 127.0.0.1:8000 plus one ``db_worker``. Production
 (``--production``): gunicorn with several workers plus the task worker; static files are
-collected first and served by WhiteNoise. Stopping the command stops both.
+collected first and served by WhiteNoise. Stopping the command stops them all.
 """
 
 from __future__ import annotations
@@ -27,7 +28,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "4"))
         )
-        parser.add_argument("--no-worker", action="store_true", help="do not start a task worker")
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="start neither the task worker nor the scheduler of periodic tasks",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         python = sys.executable
@@ -35,6 +40,9 @@ class Command(BaseCommand):
         if not options["no_worker"]:
             children.append(
                 subprocess.Popen([python, "-m", "ceyuan", "db_worker"])  # noqa: S603
+            )
+            children.append(
+                subprocess.Popen([python, "-m", "ceyuan", "scheduler"])  # noqa: S603
             )
         if options["production"]:
             call_command("collectstatic", interactive=False, verbosity=0)
