@@ -99,3 +99,53 @@ def test_researcher_applies_publisher_approves_researcher_downloads(
     from ceyuan.opendata.models import AccessLog
 
     assert AccessLog.objects.filter(action="download", user__username="researcher").count() == 1
+
+
+def test_publisher_releases_a_dp_statistic_that_the_public_sees(
+    page: Any, live_server: Any, settings: Any, tmp_path: Any
+) -> None:
+    from ceyuan.opendata import services
+
+    settings.MEDIA_ROOT = tmp_path
+    dept = make_organisation("rsj", name_zh="市人力资源和社会保障局", name_en="HR Bureau")
+    officer = make_user("steward", organisation=dept, role=Role.UNIT_OFFICER)
+    services.dataset_create(
+        actor=officer,
+        name="talent-housing",
+        title_zh="人才公寓申请数据",
+        publisher=dept,
+        opening_level="restricted",
+    )
+    rows = [f"申请人{i},{20 + i % 40},{'海淀区' if i % 3 else '朝阳区'}" for i in range(90)]
+    table = tmp_path / "applicants.csv"
+    table.write_text("姓名,年龄,区县\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    base = live_server.url
+
+    _log_in(page, base, "steward")
+    page.goto(f"{base}/data/datasets/talent-housing/")
+    page.get_by_role("link", name="安全发布").click()
+    page.locator("[name=upload]").set_input_files(str(table))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base}/data/releases/*/")
+
+    page.goto(f"{base}/data/datasets/talent-housing/statistics/new/")
+    assert "已用 0" in page.locator("[data-testid=budget]").inner_text()
+    page.locator("[name=label]").fill("各区申请人数")
+    page.locator("[name=kind]").select_option("histogram")
+    page.locator("[name=column]").fill("区县")
+    page.locator("[name=categories]").fill("海淀区，朝阳区")
+    page.locator("[name=epsilon]").fill("0.5")
+    screenshot(page, "opendata-10-dp-statistic-form")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"{base}/data/statistics/*/")
+    assert "剩余 1.5" in page.locator("[data-testid=budget]").inner_text()
+    page.get_by_role("button", name="发布", exact=True).click()
+    page.wait_for_load_state()
+    screenshot(page, "opendata-11-dp-statistic-published")
+    _log_out(page)
+
+    page.goto(f"{base}/data/datasets/talent-housing/")
+    section = page.locator("[data-testid=dp-statistics]")
+    assert "各区申请人数" in section.inner_text() and "海淀区" in section.inner_text()
+    assert page.locator("[data-testid=budget]").count() == 0  # the budget is the publisher's
+    screenshot(page, "opendata-12-dp-statistic-public")
