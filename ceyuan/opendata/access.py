@@ -1,14 +1,14 @@
 """Permission-checked fetches by id: the only way views and APIs load protected objects.
 
 Invisible things are reported as missing (404), so a not-open dataset does not reveal that
-it exists.
+it exists (``permissions.can_view_metadata`` decides, withdrawn datasets included).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
 
@@ -33,7 +33,7 @@ def access_dataset(user: Any, ref: int | str) -> Dataset:
         dataset = (
             Dataset.objects.select_related("publisher", "zone").filter(_dataset_lookup(ref)).first()
         )
-    except ValueError:
+    except (ValueError, ValidationError):  # not an id or UUID at all
         dataset = None
     if dataset is None or not permissions.can_view_metadata(user, dataset):
         raise Http404
@@ -85,7 +85,7 @@ def access_resource(user: Any, ref: int | str) -> Resource:
         resource = (
             Resource.objects.select_related("dataset", "dataset__publisher").filter(query).first()
         )
-    except ValueError:
+    except (ValueError, ValidationError):  # not an id or UUID at all
         resource = None
     if resource is None or not permissions.can_view_metadata(user, resource.dataset):
         raise Http404

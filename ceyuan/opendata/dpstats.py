@@ -34,7 +34,7 @@ from ceyuan.audit.services import audit_record
 from . import permissions, tabular
 from .models import Dataset, DpStatistic, Release
 from .privacy import dp
-from .services import release_policy
+from .resources import release_policy
 
 MAX_CATEGORIES = 200
 # Share of a Laplace draw's mass inside ±scale·ln(20): 95 %.

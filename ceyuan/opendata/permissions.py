@@ -57,9 +57,14 @@ def _operates(user: Any, dataset: Dataset) -> bool:
 
 
 def can_view_metadata(user: Any, dataset: Dataset) -> bool:
+    """Published open datasets: everyone. Otherwise coordinators and the publisher's members;
+    zone operators too, except for a withdrawn dataset (CKAN: deleted), which has left the
+    catalogue."""
     if dataset.status == Dataset.Status.PUBLISHED and dataset.access != levels.NON_PUBLIC:
         return True
-    return is_coordinator(user) or _is_publisher_member(user, dataset) or _operates(user, dataset)
+    if is_coordinator(user) or _is_publisher_member(user, dataset):
+        return True
+    return dataset.status != Dataset.Status.WITHDRAWN and _operates(user, dataset)
 
 
 def metadata_filter(user: Any) -> Q:
@@ -69,9 +74,8 @@ def metadata_filter(user: Any) -> Q:
         return public
     if is_coordinator(user):
         return Q()
-    return (
-        public | Q(publisher_id__in=organisation_ids(user)) | Q(zone_id__in=operated_zone_ids(user))
-    )
+    operated = Q(zone_id__in=operated_zone_ids(user)) & ~Q(status=Dataset.Status.WITHDRAWN)
+    return public | Q(publisher_id__in=organisation_ids(user)) | operated
 
 
 def valid_grant(user: Any, dataset: Dataset) -> Grant | None:

@@ -38,11 +38,11 @@ from .privacy import (
     ReleaseContext,
     apply_policy,
 )
-from .services import (
+from .resources import (
     MAX_UPLOAD_BYTES,
-    _table_error_messages,
     release_policy,
     resource_create,
+    table_error_messages,
     table_frame,
 )
 
@@ -62,7 +62,7 @@ def release_create(*, actor: Any, dataset: Dataset, content: bytes, filename: st
     try:
         parsed = tabular.parse_table(content, filename=filename)
     except tabular.TableError as exc:
-        raise ValidationError({"upload": _table_error_messages(filename, exc)}) from exc
+        raise ValidationError({"upload": table_error_messages(filename, exc)}) from exc
     number = (dataset.releases.aggregate(n=Max("number"))["n"] or 0) + 1
     key = secrets.token_bytes(32)
     context = ReleaseContext(

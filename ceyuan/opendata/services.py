@@ -3,20 +3,17 @@
 Each function checks permission, validates, writes inside one transaction and records an
 audit entry in that transaction (``ceyuan.audit.services.audit_record``). Data reads go
 through ``data_read``, which decides access at the moment of the read and writes the access
-log; views, the REST API and the CKAN API all call it.
+log; views, the REST API and the CKAN API all call it. Resource writes live in
+``resources`` and API keys in ``keys``, both re-exported here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
-import pandas as pd
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,7 +22,7 @@ from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.permissions import is_coordinator, organisation_ids
 from ceyuan.audit.services import audit_record, diff
 
-from . import levels, permissions, segment, tabular
+from . import levels, permissions, segment
 
 # API keys live in ``keys``; re-exported so callers keep one write-path module.
 from .keys import KEY_PREFIX as KEY_PREFIX
@@ -43,16 +40,19 @@ from .models import (
     OpeningPlanItem,
     Resource,
     SearchToken,
-    TableColumn,
-    TableRow,
     Theme,
     TrainingCard,
     Zone,
     ZoneOperator,
 )
-from .privacy import Policy, load_policy, scan_table
 
-MAX_UPLOAD_BYTES = 200 * 1024 * 1024
+# Resources live in ``resources``; re-exported likewise.
+from .resources import MAX_UPLOAD_BYTES as MAX_UPLOAD_BYTES
+from .resources import release_policy as release_policy
+from .resources import resource_create as resource_create
+from .resources import resource_delete as resource_delete
+from .resources import resource_update as resource_update
+from .resources import table_frame as table_frame
 
 DATASET_FIELDS = (
     "name",
@@ -345,6 +345,29 @@ def dataset_update(
     return dataset
 
 
+def dataset_withdraw(*, actor: Any, dataset: Dataset, reason: str = "") -> Dataset:
+    """Take a dataset out of the catalogue (CKAN's ``package_delete``) without destroying
+    anything: metadata, resources, tables, grants and logs stay, only its publisher's members
+    and coordinators still see it, and publishing it again (status "published") restores it.
+    Withdrawing a withdrawn dataset changes nothing."""
+    if not permissions.can_edit_dataset(actor, dataset):
+        raise PermissionDenied(_("You cannot withdraw this dataset."))
+    if dataset.status == Dataset.Status.WITHDRAWN:
+        return dataset
+    before = dataset.status
+    with transaction.atomic():
+        dataset.status = Dataset.Status.WITHDRAWN
+        dataset.save(update_fields=["status", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="opendata.dataset.withdraw",
+            target=dataset,
+            changes={"status": [before, dataset.status], "reason": reason},
+        )
+        _plan_items_refresh(dataset)
+    return dataset
+
+
 def training_card_set(
     *,
     actor: Any,
@@ -380,202 +403,6 @@ def training_card_set(
             changes={"intended_use": intended_use[:200]},
         )
     return card
-
-
-# --- resources -----------------------------------------
-
-
-def _schema_columns(schema: Any) -> list[tabular.Column]:
-    if not schema:
-        return []
-    if not isinstance(schema, list):
-        raise ValidationError({"schema": _("The schema must be a list of fields.")})
-    columns = []
-    types = set(TableColumn.Type.values)
-    for position, item in enumerate(schema, start=1):
-        if not isinstance(item, dict) or (not item.get("name") and not item.get("id")):
-            raise ValidationError(
-                {"schema": _("Field %(n)s of the schema has no name.") % {"n": position}}
-            )
-        type_ = item.get("type", "string")
-        if type_ not in types:
-            raise ValidationError(
-                {
-                    "schema": _("Field “%(name)s” has unknown type “%(type)s”.")
-                    % {"name": item.get("name") or item.get("id"), "type": type_}
-                }
-            )
-        columns.append(
-            tabular.Column(
-                name=str(item.get("name") or item.get("id")),
-                type=type_,
-                required=bool(item.get("required", False)),
-                description=str(item.get("description", "")),
-            )
-        )
-    return columns
-
-
-def _table_error_messages(filename: str, error: tabular.TableError) -> list[str]:
-    """The parser's problems, translated, each naming the file (and row and field)."""
-
-    def problem(template: str, params: dict[str, Any]) -> str:
-        return _(template) % params if params else _(template)
-
-    messages = [
-        _("%(file)s: %(problem)s")
-        % {"file": filename, "problem": problem(error.template, error.params)}
-    ]
-    for row_error in error.errors:
-        values = {
-            "row": row_error.row,
-            "field": row_error.field,
-            "problem": problem(row_error.template, row_error.params),
-        }
-        text = (
-            _("row %(row)s, field “%(field)s”: %(problem)s") % values
-            if row_error.field
-            else _("row %(row)s: %(problem)s") % values
-        )
-        messages.append(_("%(file)s: %(problem)s") % {"file": filename, "problem": text})
-    return messages
-
-
-def resource_create(
-    *,
-    actor: Any,
-    dataset: Dataset,
-    name: str = "",
-    content: bytes | None = None,
-    filename: str = "",
-    url: str = "",
-    format: str = "",
-    description: str = "",
-    schema: Any = None,
-    privacy_checked: bool = False,
-) -> Resource:
-    """Add an uploaded file (tables are parsed into the table store) or an API endpoint.
-
-    A table holding personal information is refused here: it must go through the safe
-    publication flow (``releases.release_create``), which hands its processed file back with
-    ``privacy_checked=True``."""
-    if not permissions.can_edit_dataset(actor, dataset):
-        raise PermissionDenied(_("You cannot add resources to this dataset."))
-    if content is None and not url:
-        raise ValidationError({"upload": _("Upload a file or give an API endpoint URL.")})
-    if content is not None and len(content) > MAX_UPLOAD_BYTES:
-        raise ValidationError({"upload": _("The file is larger than 200 MB.")})
-    parsed: tabular.ParsedTable | None = None
-    resource = Resource(
-        dataset=dataset,
-        name=(name or filename or url)[:200],
-        description=description,
-        kind=Resource.Kind.FILE if content is not None else Resource.Kind.API,
-        url=url if content is None else "",
-        version=dataset.versions.filter(version=dataset.version).first(),
-    )
-    if content is not None:
-        fmt = tabular.detect_format(filename, format)
-        columns = _schema_columns(schema)
-        if fmt:
-            try:
-                parsed = tabular.parse_table(
-                    content, filename=filename, declared_format=fmt, schema=columns
-                )
-            except tabular.TableError as exc:
-                raise ValidationError({"upload": _table_error_messages(filename, exc)}) from exc
-            if not privacy_checked:
-                _refuse_personal_data(parsed, dataset, filename)
-            resource.format = fmt
-            resource.encoding = parsed.encoding
-            resource.row_count = len(parsed.rows)
-            resource.datastore_active = True
-        else:
-            resource.format = (
-                format or filename.rsplit(".", 1)[-1] if "." in filename else format
-            ).upper()[:20]
-        resource.size = len(content)
-    else:
-        resource.format = (format or "API").upper()[:20]
-        resource.full_clean(exclude=["file", "version", "dataset"])
-    with transaction.atomic():
-        if content is not None:
-            resource.file.save(filename or "upload.bin", ContentFile(content), save=False)
-        resource.save()
-        if parsed is not None:
-            TableColumn.objects.bulk_create(
-                [
-                    TableColumn(
-                        resource=resource,
-                        position=i,
-                        name=c.name,
-                        type=c.type,
-                        required=c.required,
-                        description=c.description,
-                    )
-                    for i, c in enumerate(parsed.columns)
-                ]
-            )
-            TableRow.objects.bulk_create(
-                [
-                    TableRow(resource=resource, number=n, data=row)
-                    for n, row in enumerate(parsed.rows, start=1)
-                ],
-                batch_size=2000,
-            )
-        Dataset.objects.filter(pk=dataset.pk).update(updated_at=timezone.now())
-        audit_record(
-            actor=actor,
-            action="opendata.resource.create",
-            target=resource,
-            changes={
-                "dataset": dataset.name,
-                "format": resource.format,
-                "rows": resource.row_count,
-            },
-        )
-    return resource
-
-
-@lru_cache(maxsize=4)
-def _load_policy(path: str) -> Policy:
-    return load_policy(path)
-
-
-def release_policy() -> Policy:
-    """The release policy file named by ``CEYUAN_PRIVACY_POLICY`` (parsed once per path)."""
-    return _load_policy(str(settings.CEYUAN_PRIVACY_POLICY))
-
-
-def table_frame(parsed: tabular.ParsedTable) -> pd.DataFrame:
-    names = [c.name for c in parsed.columns]
-    return pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
-
-
-def _refuse_personal_data(parsed: tabular.ParsedTable, dataset: Dataset, filename: str) -> None:
-    """Refuse a table in which the privacy engine finds personal information that the release
-    policy would transform for this dataset (what the policy keeps as-is, such as unified social
-    credit codes, does not count)."""
-    policy = release_policy()
-    scan = scan_table(table_frame(parsed), min_confidence=policy.min_confidence)
-    rule = policy.rule_for(dataset.opening_level, dataset.security_grade)
-    found: dict[str, int] = {}
-    for cell in scan.findings:
-        kind = cell.finding.type
-        action = rule.actions.get(kind)
-        if not rule.allowed or action is None or action.name != "keep":
-            found[kind] = found.get(kind, 0) + 1
-    if found:
-        summary = ", ".join(f"{kind} × {count}" for kind, count in sorted(found.items()))
-        raise ValidationError(
-            {
-                "upload": _(
-                    "%(file)s contains personal information (%(found)s). Publish it through "
-                    "the safe publication flow, which de-identifies it first."
-                )
-                % {"file": filename, "found": summary}
-            }
-        )
 
 
 # --- data reads and the access log -----------------------------------------
