@@ -29,14 +29,15 @@ def pool_rejection(job: Job, pool: Pool) -> str | None:
     return None
 
 
-def _signature(job: Job) -> tuple[object, ...]:
+def compat_signature(job: Job) -> tuple[object, ...]:
+    """What decides which pools can host ``job``: jobs with one signature share them."""
     size = job.accelerators if job.gang else 0.0
     return (job.models, job.stacks, job.min_memory_gb, size)
 
 
 def compatible_pool_indices(federation: Federation, job: Job) -> tuple[int, ...]:
     """Indices into ``federation.pools`` of the pools that can ever host ``job`` (memoised)."""
-    key = _signature(job)
+    key = compat_signature(job)
     cache = federation.compat_cache
     found = cache.get(key)
     if found is None:

@@ -11,7 +11,12 @@ Invariants the rest of the engine relies on:
   it holds all of its ``accelerators``; its speed on a model comes from ``Job.speedups`` when
   given (a Gavel-style throughput table), else from the catalogue's ``relative_speed``;
 * a ``Placement`` with ``share`` < 1 is time-shared (fluid model of round-based time
-  slicing); capacity is respected as ``sum(share * accelerators) <= pool capacity``.
+  slicing); capacity is respected as ``sum(share * accelerators) <= pool capacity``;
+* ``TimeShares`` is the same thing in bulk, for the time-sharing policies: whole jobs (all
+  their accelerators) on time shares of pools, one entry per (job, pool), held as arrays so
+  that a round over every active job costs a few array operations rather than one object per
+  job and pool. A running job is either in ``SchedulerState.running`` (placements) or in
+  ``SchedulerState.shared`` (time shares), never both.
 """
 
 from __future__ import annotations
@@ -21,6 +26,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
+
+import numpy as np
 
 EMPTY_SPEEDUPS: Mapping[str, float] = MappingProxyType({})
 
@@ -106,6 +113,7 @@ class Federation:
     name: str
     centres: tuple[Centre, ...]
     pools: tuple[Pool, ...] = field(init=False)
+    pool_ids: tuple[str, ...] = field(init=False, repr=False, compare=False)
     centre_by_id: Mapping[str, Centre] = field(init=False, repr=False, compare=False)
     pool_index: Mapping[str, int] = field(init=False, repr=False, compare=False)
     centre_position: Mapping[str, int] = field(init=False, repr=False, compare=False)
@@ -117,6 +125,7 @@ class Federation:
     def __post_init__(self) -> None:
         pools = tuple(p for c in self.centres for p in c.pools)
         object.__setattr__(self, "pools", pools)
+        object.__setattr__(self, "pool_ids", tuple(p.id for p in pools))
         object.__setattr__(self, "centre_by_id", MappingProxyType({c.id: c for c in self.centres}))
         object.__setattr__(
             self, "pool_index", MappingProxyType({p.id: i for i, p in enumerate(pools)})
@@ -193,18 +202,81 @@ class Unschedulable:
     reason: str
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class TimeShares:
+    """Whole jobs on time shares of pools, in bulk (the time-sharing policies' answer).
+
+    Entry ``e`` runs job ``jobs[row[e]]``, holding all of its accelerators, on pool
+    ``pool_ids[pool[e]]`` for a fraction ``share[e]`` of the time: the same as
+    ``Placement(job.id, pool_id, job.accelerators, share)``. Every listed job has at least one
+    entry; a job's shares add up to at most 1. ``pool_ids`` is normally the federation's
+    ``pool_ids``, so ``pool`` holds federation pool indices. Arrays are never mutated.
+    """
+
+    jobs: tuple[Job, ...]
+    pool_ids: tuple[str, ...]
+    row: np.ndarray  # int64, one per entry: index into ``jobs``
+    pool: np.ndarray  # int64, one per entry: index into ``pool_ids``
+    share: np.ndarray  # float64, one per entry, in (0, 1]
+    reason: str = ""
+    size: np.ndarray = field(init=False, repr=False)  # accelerators of each listed job
+
+    def __post_init__(self) -> None:
+        jobs = self.jobs
+        size = np.fromiter([j.accelerators for j in jobs], float, len(jobs))
+        object.__setattr__(self, "size", size)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, TimeShares):
+            return NotImplemented
+        return (
+            self.jobs == other.jobs
+            and self.pool_ids == other.pool_ids
+            and self.reason == other.reason
+            and np.array_equal(self.row, other.row)
+            and np.array_equal(self.pool, other.pool)
+            and np.array_equal(self.share, other.share)
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def held(self) -> np.ndarray:
+        """Accelerators held per pool (``len(pool_ids)``), time-weighted: sum of size x share."""
+        weights = self.size[self.row] * self.share
+        return np.bincount(self.pool, weights=weights, minlength=len(self.pool_ids))
+
+    def placements(self) -> tuple[Placement, ...]:
+        """The entries as ``Placement`` objects, in entry order (for reports and tests)."""
+        jobs, ids = self.jobs, self.pool_ids
+        return tuple(
+            Placement(jobs[r].id, ids[i], jobs[r].accelerators, s, self.reason)
+            for r, i, s in zip(
+                self.row.tolist(), self.pool.tolist(), self.share.tolist(), strict=True
+            )
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class Allocation:
     """A policy's answer for one scheduling round.
 
     ``placements`` start pending jobs or replace the placements of running jobs (a running job
-    that is not mentioned keeps its placement). ``preemptions`` stop running jobs and return
-    them to the queue with their progress kept.
+    that is not mentioned keeps its placement); ``shares`` does the same, in bulk, for the jobs
+    it lists (time-sharing policies). A job appears in at most one of ``placements``,
+    ``shares`` and ``preemptions``. ``preemptions`` stop running jobs and return them to the
+    queue with their progress kept.
     """
 
     placements: tuple[Placement, ...] = ()
     preemptions: tuple[Preemption, ...] = ()
     unschedulable: tuple[Unschedulable, ...] = ()
+    shares: TimeShares | None = None
+
+    def all_placements(self) -> tuple[Placement, ...]:
+        """``placements`` followed by ``shares`` as placements."""
+        if self.shares is None:
+            return self.placements
+        return self.placements + self.shares.placements()
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,8 +307,10 @@ class TenantAccount:
 class SchedulerState:
     """Everything a policy may look at. Mappings are read-only views.
 
-    ``attained`` is the accelerator-seconds of service each job received before its current
-    run (kept through preemption); ``usage`` is accelerators in use per tenant and model;
+    Running jobs are in ``running`` (placements) or, for jobs on time shares handed out as
+    ``TimeShares``, in ``shared`` (never both). ``attained`` is the accelerator-seconds of
+    service each job received before its current run (kept through preemption; for jobs in
+    ``shared``, up to ``now``); ``usage`` is accelerators in use per tenant and model;
     ``domestic_hours`` and ``total_hours`` are the accelerator-hours delivered so far, for
     policies with a domestic-share target.
     """
@@ -251,6 +325,14 @@ class SchedulerState:
     usage: Mapping[str, Mapping[str, float]] = field(default_factory=empty_mapping, compare=False)
     domestic_hours: float = 0.0
     total_hours: float = 0.0
+    shared: TimeShares | None = field(default=None, compare=False)
+
+    def running_ids(self) -> set[str]:
+        """Ids of every running job, with placements or on time shares."""
+        ids = set(self.running)
+        if self.shared is not None:
+            ids.update(job.id for job in self.shared.jobs)
+        return ids
 
     def attained_service(self, job_id: str) -> float:
         """Accelerator-seconds of service ``job_id`` has received up to ``now``."""

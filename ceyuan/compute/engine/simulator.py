@@ -10,8 +10,10 @@ Model:
   repairs, and periodic rounds for policies that ask for them (``round_interval``); all events
   at one instant are applied before one scheduling round;
 * a running job progresses at sum over its placements of share x speed(job, pool) reference
-  seconds per second; it first spends the data-transfer time to its pool's centre (when it
-  starts from the queue) and ``restart_overhead`` after a preemption, without progress;
+  seconds per second (jobs handed out as ``TimeShares`` are held as rows of arrays,
+  ``shared_runs.SharedRuns``, with the same model); it first spends the data-transfer time
+  to its pool's centre (when it starts from the queue) and ``restart_overhead`` after a
+  preemption, without progress;
 * preemption keeps progress (checkpointed); a job hit by an outage or node failure is requeued
   with its progress lost (``failure_mode="requeue"``) or counted as lost (``"lose"``); a job
   hit more than ``max_failures`` times is lost (otherwise a job longer than its pool's time
@@ -31,11 +33,13 @@ from __future__ import annotations
 import heapq
 import math
 import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import cast
+
+import numpy as np
 
 from .jobs import speed, transfer_seconds, unschedulable_reason
 from .model import (
@@ -47,10 +51,12 @@ from .model import (
     RunningJob,
     SchedulerState,
     TenantAccount,
+    TimeShares,
     empty_mapping,
 )
 from .policies.base import Policy
 from .scheduler import Scheduler
+from .shared_runs import ACC_SECONDS, CARBON, COST, DOMESTIC, ENERGY, SharedRuns
 
 
 class JobStatus(StrEnum):
@@ -162,6 +168,7 @@ class SimulatedCluster:
         self.dirty: set[int] = set()
         self.pending: dict[str, Job] = {}
         self.runs: dict[str, _Run] = {}
+        self.shared = SharedRuns(federation)
         self.running_view: dict[str, RunningJob] = {}
         self.attained: dict[str, float] = {}
         self.usage: dict[str, dict[str, float]] = {}
@@ -199,17 +206,28 @@ class SimulatedCluster:
             free = self.capacity[i] - self.failed_nodes[i] * ps.pool.accelerators_per_node
             self.pool_states[i] = PoolState(ps.pool, max(0.0, free - self.used[i]), up)
         self.dirty.clear()
+        usage: Mapping[str, Mapping[str, float]]
+        shared: TimeShares | None = None
+        if self.shared.jobs:
+            self.shared.flush(now)
+            shared = self.shared.snapshot()
+            usage = _MergedUsage(self.usage, self.shared)
+            attained: Mapping[str, float] = _MergedAttained(self.attained, self.shared)
+        else:
+            usage = MappingProxyType(cast(dict[str, Mapping[str, float]], self.usage))
+            attained = MappingProxyType(self.attained)
         return SchedulerState(
             now=now,
             federation=self.fed,
             pools=tuple(self.pool_states),
             pending=tuple(self.pending.values()),
             running=MappingProxyType(self.running_view),
-            attained=MappingProxyType(self.attained),
+            attained=attained,
             tenants=self.config.tenants,
-            usage=MappingProxyType(cast(dict[str, Mapping[str, float]], self.usage)),
+            usage=usage,
             domestic_hours=self.domestic_seconds / 3600.0,
             total_hours=self.total_seconds / 3600.0,
+            shared=shared,
         )
 
     def apply(self, allocation: Allocation, now: float) -> None:
@@ -223,12 +241,21 @@ class SimulatedCluster:
                 self._stop(run)
                 self.accounts[run.job.id].preemptions += 1
                 self.pending[run.job.id] = run.job
+            elif pre.job_id in self.shared.row_of:
+                for job, remaining in self._leave_shared([self.shared.row_of[pre.job_id]]):
+                    self.leftover[job.id] = remaining
+                    self.accounts[job.id].preemptions += 1
+                    self.pending[job.id] = job
         grouped: dict[str, list[Placement]] = {}
         for p in allocation.placements:
             grouped.setdefault(p.job_id, []).append(p)
         for job_id, placements in grouped.items():
             old = self.runs.get(job_id)
-            if old is not None:
+            if old is None and job_id in self.shared.row_of:
+                # from time shares back to placements: progress kept, no restart
+                ((job, remaining),) = self._leave_shared([self.shared.row_of[job_id]])
+                self._start(job, placements, remaining, stall=0.0)
+            elif old is not None:
                 new = tuple(placements)
                 if old.placements == new:
                     continue
@@ -248,6 +275,87 @@ class SimulatedCluster:
                 )
                 left = self.leftover.pop(job_id, job.work)
                 self._start(job, placements, left, stall=stall)
+        if allocation.shares is not None:
+            self._apply_shares(allocation.shares)
+
+    # -- time-shared jobs (rows of ``self.shared``) -----------------------------------------
+    def _apply_shares(self, shares: TimeShares) -> None:
+        fed, shared = self.fed, self.shared
+        if shares.pool_ids is fed.pool_ids or shares.pool_ids == fed.pool_ids:
+            pool = shares.pool
+        else:
+            pool = np.array([fed.pool_index[p] for p in shares.pool_ids])[shares.pool]
+        shared.flush(self.t)
+        rows = np.empty(len(shares.jobs), dtype=np.int64)
+        joining: list[tuple[int, Job]] = []
+        # Usually the jobs already on time shares come first, in the same order.
+        known = len(shared.jobs) if shares.jobs[: len(shared.jobs)] == shared.jobs else 0
+        rows[:known] = np.arange(known)
+        for r, job in enumerate(shares.jobs[known:], start=known):
+            at = shared.row_of.get(job.id)
+            if at is None:
+                joining.append((r, job))
+            else:
+                rows[r] = at
+        if joining:
+            pools_of: dict[int, list[int]] = {}
+            is_new = np.zeros(len(shares.jobs), dtype=bool)
+            is_new[[r for r, _ in joining]] = True
+            mine = is_new[shares.row]
+            for r, i in zip(shares.row[mine].tolist(), pool[mine].tolist(), strict=True):
+                pools_of.setdefault(r, []).append(i)
+            jobs: list[Job] = []
+            remaining: list[float] = []
+            stall: list[float] = []
+            for r, job in joining:
+                rows[r] = len(shared.jobs) + len(jobs)
+                run = self.runs.get(job.id)
+                if run is not None:  # from placements to time shares: progress kept
+                    self._advance(run)
+                    self._release(run)
+                    jobs.append(run.job)
+                    remaining.append(run.remaining)
+                    stall.append(0.0)
+                    continue
+                job = self.pending.pop(job.id)
+                resumed = job.id in self.attained
+                wait = self.config.restart_overhead if resumed else 0.0
+                wait += max(transfer_seconds(fed, job, fed.pools[i]) for i in pools_of[r])
+                account = self.accounts.setdefault(job.id, _Account())
+                if account.first_start is None:
+                    account.first_start = self.t
+                jobs.append(job)
+                remaining.append(self.leftover.pop(job.id, job.work))
+                stall.append(wait)
+            shared.add(self.t, jobs, remaining, stall)
+        self._held_change(shared.assign(self.t, rows, shares.row, pool, shares.share))
+
+    def _leave_shared(self, rows: Sequence[int]) -> list[tuple[Job, float]]:
+        """Take ``rows`` out of the time-shared set, accounted up to now."""
+        self.shared.flush(self.t)
+        gone, delta = self.shared.remove(self.t, rows)
+        self._held_change(delta)
+        result = []
+        for job, remaining, spent in gone:
+            if spent[ACC_SECONDS] > 0.0:
+                self.attained[job.id] = self.attained.get(job.id, 0.0) + float(spent[ACC_SECONDS])
+            acc = self.accounts[job.id]
+            acc.acc_seconds += float(spent[ACC_SECONDS])
+            acc.domestic += float(spent[DOMESTIC])
+            acc.cost += float(spent[COST])
+            acc.energy += float(spent[ENERGY])
+            acc.carbon += float(spent[CARBON])
+            result.append((job, remaining))
+        return result
+
+    def _held_change(self, delta: np.ndarray) -> None:
+        used = self.used
+        for i in np.flatnonzero(delta).tolist():
+            self._set_used(i, used[i] + float(delta[i]))
+
+    def _hit_shared(self, rows: Sequence[int], why: str) -> None:
+        for job, _ in self._leave_shared(rows):
+            self._failed(job, why)
 
     # -- running jobs ----------------------------------------------------------------------
     def _start(self, job: Job, placements: list[Placement], remaining: float, stall: float) -> None:
@@ -420,17 +528,20 @@ class SimulatedCluster:
         """An outage or failure kills ``run``: requeue from scratch, or count it lost."""
         self._advance(run)
         self._release(run)
-        self.leftover.pop(run.job.id, None)
-        account = self.accounts[run.job.id]
+        self._failed(run.job, why)
+
+    def _failed(self, job: Job, why: str) -> None:
+        self.leftover.pop(job.id, None)
+        account = self.accounts[job.id]
         account.failures += 1
         if self.config.failure_mode == "lose":
-            self._record(run.job, JobStatus.LOST, None, why)
+            self._record(job, JobStatus.LOST, None, why)
         elif account.failures > self.config.max_failures:
             # Without this a long job on a failure-prone pool restarts from zero forever.
-            self._record(run.job, JobStatus.LOST, None, f"{why}; gave up after {account.failures}")
+            self._record(job, JobStatus.LOST, None, f"{why}; gave up after {account.failures}")
         else:
             account.preemptions += 1
-            self.pending[run.job.id] = run.job
+            self.pending[job.id] = job
 
     def _pools_of(self, target: str) -> list[int]:
         if target in self.fed.pool_index:
@@ -450,7 +561,7 @@ class SimulatedCluster:
             return True
         if kind == _TICK:
             assert self.policy.round_interval
-            if self.pending or self.runs or self.next_arrival < len(self.jobs):
+            if self.pending or self.runs or self.shared.jobs or self.next_arrival < len(self.jobs):
                 self._push(self.t + self.policy.round_interval, _TICK, "")
             return True
         if kind in (_OUTAGE, _RESTORE):
@@ -460,6 +571,7 @@ class SimulatedCluster:
                 if kind == _OUTAGE:
                     for run in [r for r in self.runs.values() if i in r.pool_idx]:
                         self._hit(run, f"outage of {key}")
+                    self._hit_shared(self.shared.on_pool(i), f"outage of {key}")
             return True
         i = int(key)
         pool = self.fed.pools[i]
@@ -478,6 +590,10 @@ class SimulatedCluster:
                 if self.used[i] <= limit + 1e-9:
                     break
                 self._hit(run, f"node failure in {pool.id}")
+            for r in reversed(self.shared.on_pool(i)):  # newest first
+                if self.used[i] <= limit + 1e-9:
+                    break
+                self._hit_shared([r], f"node failure in {pool.id}")
             return True
         self.failed_nodes[i] -= 1  # _REPAIR
         self.dirty.add(i)
@@ -493,7 +609,7 @@ class SimulatedCluster:
                 jobs[self.next_arrival].submit_time if self.next_arrival < n_jobs else math.inf
             )
             next_event = heap[0][0] if heap else math.inf
-            now = min(next_arrival, next_event)
+            now = min(next_arrival, next_event, self.shared.next_finish)
             if not math.isfinite(now):
                 break
             self.t = now
@@ -514,6 +630,12 @@ class SimulatedCluster:
                     continue
                 self.events += 1
                 changed = self._handle(kind, key, version) or changed
+            done = self.shared.done(now)
+            if done:
+                self.events += len(done)
+                changed = True
+                for job, _ in self._leave_shared(done):
+                    self._record(job, JobStatus.DONE, self.t)
             if changed and (self.pending or self.policy.time_sharing):
                 self.rounds += 1
                 self.scheduler.run_round()
@@ -524,7 +646,7 @@ class SimulatedCluster:
                 break
             # Nothing runs and nothing arrives: only restored capacity could still help, and
             # with node failures some node may always be down, so give up after a while.
-            idle = not self.runs and self.next_arrival >= n_jobs
+            idle = not self.runs and not self.shared.jobs and self.next_arrival >= n_jobs
             if not idle:
                 idle_since = math.inf
             elif not self.pending or self._all_capacity_up():
@@ -549,6 +671,8 @@ class SimulatedCluster:
             self._advance(run)
             self._release(run)
             self._record(run.job, JobStatus.UNFINISHED, None, "still running at the end")
+        for job, _ in self._leave_shared(range(len(self.shared.jobs))):
+            self._record(job, JobStatus.UNFINISHED, None, "still running at the end")
         for job in self.pending.values():
             self._record(job, JobStatus.UNFINISHED, None, "never started: no capacity it accepts")
         for i in range(len(self.fed.pools)):
@@ -581,3 +705,54 @@ def simulate(
     """Replay ``jobs`` on ``federation`` under ``policy``; deterministic for ``config.seed``."""
     cluster = SimulatedCluster(federation, list(jobs), policy, config or SimulationConfig())
     return cluster.run(progress)
+
+
+class _MergedUsage(Mapping[str, Mapping[str, float]]):
+    """Accelerators in use per tenant and model: jobs with placements plus time-shared rows,
+    added up only when a policy reads it."""
+
+    def __init__(self, placed: Mapping[str, Mapping[str, float]], shared: SharedRuns) -> None:
+        self._placed = placed
+        self._shared = shared
+        self._merged: dict[str, dict[str, float]] | None = None
+
+    def _data(self) -> dict[str, dict[str, float]]:
+        if self._merged is None:
+            merged = {t: dict(m) for t, m in self._placed.items()}
+            for tenant, models in self._shared.usage().items():
+                mine = merged.setdefault(tenant, {})
+                for model, amount in models.items():
+                    mine[model] = mine.get(model, 0.0) + amount
+            self._merged = merged
+        return self._merged
+
+    def __getitem__(self, tenant: str) -> Mapping[str, float]:
+        return self._data()[tenant]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
+class _MergedAttained(Mapping[str, float]):
+    """Accelerator-seconds of service per job: the simulator's record plus, for time-shared
+    rows, what they received since they joined (kept in the rows' accounting)."""
+
+    def __init__(self, recorded: Mapping[str, float], shared: SharedRuns) -> None:
+        self._recorded = recorded
+        self._shared = shared
+
+    def __getitem__(self, job_id: str) -> float:
+        row = self._shared.row_of.get(job_id)
+        if row is None:
+            return self._recorded[job_id]
+        return self._recorded.get(job_id, 0.0) + float(self._shared.account[row, ACC_SECONDS])
+
+    def __iter__(self) -> Iterator[str]:
+        yield from self._recorded
+        yield from (j for j in self._shared.row_of if j not in self._recorded)
+
+    def __len__(self) -> int:
+        return len(self._recorded) + sum(1 for j in self._shared.row_of if j not in self._recorded)

@@ -1,7 +1,8 @@
 """Max-min fairness by time sharing: heterogeneity-agnostic and Gavel-style heterogeneity-aware.
 
 Both policies compute a time-share matrix X (job j holds its whole gang of s_j accelerators of
-type k for a fraction X_jk of the time) and return it as placements with ``share`` = X_jk. A
+type k for a fraction X_jk of the time) and return it in bulk, as one ``TimeShares`` (one
+entry per job and pool, share = X_jk on a pool of type k), not as ``Placement`` objects. A
 type is a set of pools with the same accelerator model and software stacks; n_k is its capacity.
 In the simulator shares are applied as exact rates (a fluid model of Gavel's 6-minute round
 mechanism, which approximates X by rotating jobs); in production an executor rotates jobs.
@@ -24,7 +25,8 @@ Computation (exact re-arrangements, see docs/compute-engine.md): jobs with one s
 a row (allowed types, speeds, usable pools), memoised per signature and per job while the types
 are unchanged; shares are computed per row, the LP's classes are formed from rows, and the LP's
 answer is memoised on its data (classes, class sizes, capacities). The pool pass fills each
-type's pools in order with a start pointer per (row, type), linear in the number of jobs.
+type's pools in order as a fluid fill computed with array operations (``_to_pools``); pieces
+under 1e-6 of the time are dropped, so it may differ from a job-by-job pass by less than that.
 """
 
 from __future__ import annotations
@@ -42,15 +44,16 @@ from ..model import (
     Allocation,
     Federation,
     Job,
-    Placement,
     Preemption,
     SchedulerState,
+    TimeShares,
     Unschedulable,
 )
 from .base import policy
 from .lp import solve_lp
 
 _MIN_SHARE = 1e-6
+_NO_ARRAYS = (np.zeros(0), np.zeros((0, 0), dtype=bool), np.zeros((0, 0)))
 
 
 @dataclass(slots=True)
@@ -71,7 +74,12 @@ class _TimeSharing(ABC):
         # Memos of derived data only, so results never depend on them: per-signature rows and
         # each job's row for the current set of types (both reset whenever the types change).
         self._rows_for: tuple[object, ...] = ()
+        self._types: list[_Type] = []
         self._rows: dict[tuple[object, ...], _Row] = {}
+        self._row_list: list[_Row] = []  # by uid
+        self._unschedulable_rows = 0  # how many rows of ``_row_list`` no type can host
+        # size, allowed and speeds of every row in ``_row_list``, as arrays indexed by uid
+        self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = _NO_ARRAYS
         self._job_rows: dict[str, tuple[Job, _Row]] = {}
 
     @abstractmethod
@@ -99,6 +107,16 @@ class _TimeSharing(ABC):
         for running in state.running.values():
             for p in running.placements:
                 room[index[p.pool_id]] += p.accelerators * p.share
+        shared = state.shared
+        shared_jobs: tuple[Job, ...] = ()
+        if shared is not None and shared.jobs:
+            shared_jobs = shared.jobs
+            held = shared.held().tolist()
+            if shared.pool_ids is fed.pool_ids:
+                room = [r + h for r, h in zip(room, held, strict=True)]
+            else:
+                for pool_id, h in zip(shared.pool_ids, held, strict=True):
+                    room[index[pool_id]] += h
         types: dict[tuple[str, frozenset[str]], _Type] = {}
         for i, ps in enumerate(state.pools):
             if ps.up and room[i] > EPS:
@@ -108,57 +126,97 @@ class _TimeSharing(ABC):
                 entry.capacity += room[i]
         type_list = list(types.values())
         signature = tuple((t.key, tuple(t.pools)) for t in type_list)
-        if signature != self._rows_for:
+        if signature != self._rows_for or len(self._rows) > 100_000:
             self._rows_for, self._rows, self._job_rows = signature, {}, {}
+            self._row_list, self._arrays = [], _NO_ARRAYS
+            self._unschedulable_rows = 0
         job_rows = self._job_rows
+        self._types = type_list  # for ``_fresh_row``
+        candidates = [*shared_jobs, *(r.job for r in state.running.values()), *state.pending]
+        get = job_rows.get
+        rows = [
+            k[1] if (k := get(job.id)) is not None and k[0] is job else self._fresh_row(fed, job)
+            for job in candidates
+        ]
         unschedulable: list[Unschedulable] = []
-        jobs: list[Job] = []
-        which: list[int] = []  # each job's position in ``distinct``
-        distinct: list[_Row] = []
-        position: dict[int, int] = {}  # id(row) -> position; rows stay alive in ``distinct``
-        for job in [*(r.job for r in state.running.values()), *state.pending]:
-            known = job_rows.get(job.id)
-            if known is not None and known[0] is job:
-                row = known[1]
-            else:
-                row = self._row_of(fed, job, type_list)
-                job_rows[job.id] = (job, row)
-            if not row.schedulable:
-                reason = unschedulable_reason(fed, job)
-                if reason is not None and job.id not in state.running:
-                    unschedulable.append(Unschedulable(job.id, reason))
-                    continue
-                if job.id not in state.running:
-                    continue  # it waits for its pools to come back
-                # a running job whose pools are down gets no share (preempted)
-            at = position.get(id(row))
-            if at is None:
-                at = position[id(row)] = len(distinct)
-                distinct.append(row)
-            jobs.append(job)
-            which.append(at)
-        if len(self._rows) > 100_000:
-            self._rows = {}
+        jobs = candidates
+        running_ids: set[str] | None = None
+        if self._unschedulable_rows and not all(row.schedulable for row in rows):
+            running_ids = state.running_ids()
+            jobs, kept = [], []
+            for job, row in zip(candidates, rows, strict=True):
+                if not row.schedulable:
+                    reason = unschedulable_reason(fed, job)
+                    if reason is not None and job.id not in running_ids:
+                        unschedulable.append(Unschedulable(job.id, reason))
+                        continue
+                    if job.id not in running_ids:
+                        continue  # it waits for its pools to come back
+                    # a running job whose pools are down gets no share (preempted)
+                jobs.append(job)
+                kept.append(row)
+            rows = kept
         if len(job_rows) > 4 * len(jobs) + 10_000:  # forget finished jobs
             current = {job.id for job in jobs}
             self._job_rows = {k: v for k, v in job_rows.items() if k in current}
         if not jobs or not type_list:
             return Allocation(unschedulable=tuple(unschedulable))
-        counts = np.bincount(np.array(which, dtype=np.intp), minlength=len(distinct))
+        # the distinct rows, in uid order, and each job's position among them
+        every_uid = np.fromiter([row.uid for row in rows], np.int64, len(rows))
+        present = np.bincount(every_uid, minlength=len(self._row_list)) > 0
+        rows_of = (np.cumsum(present) - 1)[every_uid]
+        uids = np.flatnonzero(present)
+        distinct = [self._row_list[u] for u in uids.tolist()]
+        counts = np.bincount(rows_of, minlength=len(distinct))
+        memo = self._arrays
+        if memo[0].shape[0] < len(self._row_list):
+            every = self._row_list
+            memo = self._arrays = (
+                np.array([r.size for r in every]),
+                np.array([r.allowed for r in every], dtype=bool),
+                np.array([r.speeds for r in every]),
+            )
+        sizes = memo[0][uids]
         x = self.shares(
-            np.array([r.size for r in distinct]),
+            sizes,
             counts,
-            np.array([r.allowed for r in distinct], dtype=bool),
-            np.array([r.speeds for r in distinct]),
+            memo[1][uids],
+            memo[2][uids],
             np.array([t.capacity for t in type_list]),
         )
-        placements, zero = self._to_pools(fed, jobs, which, distinct, x, room)
-        preemptions = tuple(
-            Preemption(job_id, f"{self.name}: no time share this round")
-            for job_id in zero
-            if job_id in state.running
+        entry_job, entry_pool, entry_share = _to_pools(
+            rows_of, distinct, sizes, counts, x, type_list, room
         )
-        return Allocation(tuple(placements), preemptions, tuple(unschedulable))
+        # Jobs without any share stay pending or, if running, are preempted.
+        placed = np.bincount(entry_job, minlength=len(jobs)) > 0
+        preemptions: tuple[Preemption, ...] = ()
+        listed_jobs: tuple[Job, ...]
+        if placed.all():
+            listed_jobs, entry_row = tuple(jobs), entry_job
+        else:
+            listed_jobs = tuple(jobs[j] for j in np.flatnonzero(placed).tolist())
+            entry_row = (np.cumsum(placed) - 1)[entry_job]
+            if running_ids is None:
+                running_ids = state.running_ids()
+            preemptions = tuple(
+                Preemption(jobs[j].id, f"{self.name}: no time share this round")
+                for j in np.flatnonzero(~placed).tolist()
+                if jobs[j].id in running_ids
+            )
+        time_shares = TimeShares(
+            jobs=listed_jobs,
+            pool_ids=fed.pool_ids,
+            row=entry_row.astype(np.int64, copy=False),
+            pool=entry_pool,
+            share=entry_share,
+            reason=self.reason,
+        )
+        return Allocation((), preemptions, tuple(unschedulable), time_shares)
+
+    def _fresh_row(self, fed: Federation, job: Job) -> _Row:
+        row = self._row_of(fed, job, self._types)
+        self._job_rows[job.id] = (job, row)
+        return row
 
     def _row_of(self, fed: Federation, job: Job, type_list: Sequence[_Type]) -> _Row:
         row_key = (
@@ -171,65 +229,121 @@ class _TimeSharing(ABC):
         )
         row = self._rows.get(row_key)
         if row is None:
-            row = self._rows[row_key] = _row(fed, job, type_list)
+            row = self._rows[row_key] = _row(fed, job, type_list, len(self._row_list))
+            self._row_list.append(row)
+            self._unschedulable_rows += not row.schedulable
         return row
 
-    def _to_pools(
-        self,
-        fed: Federation,
-        jobs: Sequence[Job],
-        which: Sequence[int],
-        rows: Sequence[_Row],
-        x: np.ndarray,
-        free: Sequence[float],
-    ) -> tuple[list[Placement], list[str]]:
-        """Turn per-type shares into per-pool placements, filling each type's pools in order.
 
-        Room only shrinks during the pass, so a pool too full for a row's job size
-        (room / size < _MIN_SHARE) stays too full for every later job of that row: ``first``
-        remembers, per row and type, where the pools worth trying start, which keeps the pass
-        linear in the number of jobs instead of jobs x pools.
-        """
-        room = list(free)
-        pool_ids = [p.id for p in fed.pools]
-        reason = self.reason
-        placements: list[Placement] = []
-        place = placements.append
-        zero: list[str] = []
-        # per row: (type, its share, its usable pools) for the types with a share worth placing
-        plans = [
-            [(k, want, rows[r].usable[k]) for k, want in enumerate(shares) if want >= _MIN_SHARE]
-            for r, shares in enumerate(x.tolist())
-        ]
-        first = [[0] * len(row.usable) for row in rows]
-        for job, r in zip(jobs, which, strict=True):
-            placed = False
-            job_id = job.id
-            size = job.accelerators
-            start = first[r]
-            for k, want, candidates in plans[r]:
-                n = start[k]
-                while n < len(candidates) and room[candidates[n]] / size < _MIN_SHARE:
-                    n += 1
-                start[k] = n
-                for i in candidates[n:]:
-                    # share = min(want, room[i] / size, 1.0), spelt out (hot loop)
-                    share = room[i] / size
-                    if want < share:
-                        share = want
-                    if share > 1.0:
-                        share = 1.0
-                    if share < _MIN_SHARE:
-                        continue
-                    room[i] -= share * size
-                    want -= share
-                    placed = True
-                    place(Placement(job_id, pool_ids[i], size, share, reason))
-                    if want < _MIN_SHARE:
-                        break
-            if not placed:
-                zero.append(job_id)
-        return placements, zero
+def _to_pools(
+    rows_of: np.ndarray,
+    rows: Sequence[_Row],
+    row_size: np.ndarray,
+    counts: np.ndarray,
+    x: np.ndarray,
+    types: Sequence[_Type],
+    free: Sequence[float],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Turn per-type shares into per-pool entries (job, pool, share).
+
+    Job j has row ``rows[rows_of[j]]``; rows have sizes ``row_size``, ``counts`` jobs each and
+    per-type shares ``x`` (rows x types).
+
+    Each type's pools are filled in order, jobs in order, each job taking its share of the
+    type up to the room left: a fluid fill, so job j's piece of pool i is the overlap of the
+    intervals [C_{j-1}, C_j) (cumulative demand share x size) and [R_{i-1}, R_i) (cumulative
+    room). Types have disjoint pools, so filling type by type is the same as job by job.
+    Pieces under ``_MIN_SHARE`` of the time are dropped. When the jobs of a type may use
+    different pools of it (gangs larger than some of its pools), the type is filled job by
+    job instead. Entries come out in job order, then type and pool order.
+    """
+    if all(len(t.pools) == 1 for t in types):
+        # One pool per type (Gavel's cluster): all types at once.
+        pool_of = np.array([t.pools[0] for t in types], dtype=np.int64)
+        room = np.array([free[t.pools[0]] for t in types])
+        wanted = x >= _MIN_SHARE
+        total = (counts * row_size) @ np.where(wanted, x, 0.0)
+        if (total <= room + 1e-9 * (1.0 + room)).all():
+            # everything fits (up to rounding, which the validator's 1e-6 tolerance covers;
+            # an oversubscribed cluster is handed out exactly): every job gets what it asks
+            entry_job, entry_type = np.nonzero(wanted[rows_of])
+            return entry_job, pool_of[entry_type], x[rows_of[entry_job], entry_type]
+        size = row_size[rows_of]
+        want = x[rows_of]
+        demand = want * size[:, None]
+        demand[want < _MIN_SHARE] = 0.0
+        high = np.cumsum(demand, axis=0)
+        pieces = (np.minimum(high, room) - np.minimum(high - demand, room)) / size[:, None]
+        entry_job, entry_type = np.nonzero(pieces >= _MIN_SHARE)
+        return entry_job, pool_of[entry_type], pieces[entry_job, entry_type]
+    size = row_size[rows_of]
+    want = x[rows_of]  # jobs x types
+    out_job: list[np.ndarray] = []
+    out_pool: list[np.ndarray] = []
+    out_share: list[np.ndarray] = []
+    for k, t in enumerate(types):
+        takers = np.flatnonzero(want[:, k] >= _MIN_SHARE)
+        if not takers.size:
+            continue
+        needed = {rows[r].usable[k] for r in np.unique(rows_of[takers]).tolist()}
+        if len(needed) == 1:
+            pools = np.array(needed.pop(), dtype=np.int64)
+            piece = _fill(want[takers, k] * size[takers], np.array([free[i] for i in pools]))
+        else:
+            pools = np.array(t.pools, dtype=np.int64)
+            usable = [rows[r].usable[k] for r in rows_of[takers].tolist()]
+            piece = _fill_each(want[takers, k], size[takers], usable, t.pools, free)
+        j, i = np.nonzero(piece)
+        share = piece[j, i] / size[takers[j]]
+        keep = share >= _MIN_SHARE
+        out_job.append(takers[j[keep]])
+        out_pool.append(pools[i[keep]])
+        out_share.append(share[keep])
+    if not out_job:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, np.zeros(0)
+    job = np.concatenate(out_job)
+    order = np.argsort(job, kind="stable")
+    return job[order], np.concatenate(out_pool)[order], np.concatenate(out_share)[order]
+
+
+def _fill(demand: np.ndarray, room: np.ndarray) -> np.ndarray:
+    """Accelerators each demand takes from each pool (demands x pools), filling in order."""
+    c_hi = np.cumsum(demand)
+    c_lo = c_hi - demand
+    r_hi = np.cumsum(room)
+    r_lo = r_hi - room
+    if room.size == 1:
+        single: np.ndarray = (np.minimum(c_hi, r_hi[0]) - np.minimum(c_lo, r_hi[0]))[:, None]
+        return single
+    overlap = np.minimum(c_hi[:, None], r_hi[None, :]) - np.maximum(c_lo[:, None], r_lo[None, :])
+    result: np.ndarray = np.maximum(overlap, 0.0)
+    return result
+
+
+def _fill_each(
+    want: np.ndarray,
+    size: np.ndarray,
+    usable: Sequence[tuple[int, ...]],
+    pools: Sequence[int],
+    free: Sequence[float],
+) -> np.ndarray:
+    """``_fill`` job by job, for jobs that may use different pools of one type."""
+    column = {i: c for c, i in enumerate(pools)}
+    room = [free[i] for i in pools]
+    piece = np.zeros((len(usable), len(pools)))
+    for j, (w, s, candidates) in enumerate(zip(want.tolist(), size.tolist(), usable, strict=True)):
+        for i in candidates:
+            c = column[i]
+            amount = min(w * s, room[c])
+            if amount <= 0.0:
+                continue
+            room[c] -= amount
+            piece[j, c] = amount
+            w -= amount / s
+            if w < _MIN_SHARE:
+                break
+    return piece
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,9 +355,10 @@ class _Row:
     speeds: tuple[float, ...]
     usable: tuple[tuple[int, ...], ...]
     schedulable: bool
+    uid: int  # position in the policy's row memo
 
 
-def _row(fed: Federation, job: Job, types: Sequence[_Type]) -> _Row:
+def _row(fed: Federation, job: Job, types: Sequence[_Type], uid: int) -> _Row:
     compat = set(compatible_pool_indices(fed, job))
     allowed, speeds, usable = [], [], []
     for t in types:
@@ -253,7 +368,7 @@ def _row(fed: Federation, job: Job, types: Sequence[_Type]) -> _Row:
         allowed.append(bool(pools))
         speeds.append(speed(job, fed.pools[pools[0]]) if pools else 0.0)
         usable.append(pools)
-    return _Row(job.accelerators, tuple(allowed), tuple(speeds), tuple(usable), any(allowed))
+    return _Row(job.accelerators, tuple(allowed), tuple(speeds), tuple(usable), any(allowed), uid)
 
 
 @policy("maxmin")
@@ -272,10 +387,11 @@ class AgnosticMaxMinPolicy(_TimeSharing):
         speeds: np.ndarray,
         capacity: np.ndarray,
     ) -> np.ndarray:
-        level = min(1.0, float(capacity.sum()) / float((sizes * counts).sum()))
-        weights = allowed * capacity[None, :]
-        totals = weights.sum(axis=1, keepdims=True)
-        result: np.ndarray = level * weights / np.where(totals > 0, totals, 1.0)
+        level = min(1.0, float(capacity.sum()) / float(sizes @ counts))
+        weights = allowed * capacity
+        totals = weights.sum(axis=1)
+        totals[totals <= 0.0] = 1.0
+        result: np.ndarray = weights * (level / totals)[:, None]
         return result
 
 

@@ -1,11 +1,13 @@
 """Property tests: whatever the policy, the federation and the jobs, the simulator never
 over-allocates a pool, keeps gangs whole, never places a job on an incompatible software stack,
-loses or duplicates no job, and gives the same result for the same seed."""
+loses or duplicates no job, and gives the same result for the same seed. Jobs on time shares
+(the bulk ``TimeShares`` path of the max-min policies) are checked row by row too."""
 
 from __future__ import annotations
 
 from collections import Counter
 
+import numpy as np
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -62,10 +64,30 @@ class CheckedCluster(SimulatedCluster):
                 assert abs(sum(p.accelerators for _, p in pieces) - job.accelerators) < 1e-9
             if whole:
                 assert sum(p.share for _, p in pieces) <= 1 + 1e-6, "time shares above 1"
+        # jobs on time shares (``TimeShares``), held as rows of arrays
+        shared = self.shared
+        assert not set(self.pending) & set(shared.row_of), "a job is pending and time-shared"
+        assert not set(self.runs) & set(shared.row_of), "a job has placements and time shares"
+        assert [j.id for j in shared.jobs] == list(shared.row_of), "rows out of step"
+        for r, job in enumerate(shared.jobs):
+            row = shared.share[r]
+            assert row.min() >= 0.0 and row.sum() <= 1 + 1e-6, "time shares outside [0, 1]"
+            assert shared.size[r] == job.accelerators, "a time-shared job is not held whole"
+            for i in np.flatnonzero(row).tolist():
+                assert pool_rejection(job, fed.pools[i]) is None, f"{job.id} on incompatible pool"
+                assert self.down_centre[i] == 0, "time share on a down pool"
+        held = self.shared.size @ self.shared.share if len(shared.jobs) else 0.0
+        placed = np.zeros(len(fed.pools))
+        for run in self.runs.values():
+            for i, p in zip(run.pool_idx, run.placements, strict=True):
+                placed[i] += p.accelerators * p.share
+        assert np.allclose(self.used, placed + held, atol=1e-6), "pool use out of step"
 
 
 @st.composite
-def scenarios(draw: st.DrawFn) -> tuple[Federation, list[Job], str, SimulationConfig]:
+def scenarios(
+    draw: st.DrawFn, policies: list[str] = POLICIES
+) -> tuple[Federation, list[Job], str, SimulationConfig]:
     n_centres = draw(st.integers(1, 3))
     spec = {
         f"c{c}": [
@@ -107,7 +129,7 @@ def scenarios(draw: st.DrawFn) -> tuple[Federation, list[Job], str, SimulationCo
         node_mtbf_hours=draw(st.sampled_from([None, 0.5])),
         node_repair_hours=0.2,
     )
-    return fed, jobs, draw(st.sampled_from(POLICIES)), config
+    return fed, jobs, draw(st.sampled_from(policies)), config
 
 
 @settings(
@@ -117,6 +139,21 @@ def scenarios(draw: st.DrawFn) -> tuple[Federation, list[Job], str, SimulationCo
 def test_simulation_keeps_every_invariant(
     scenario: tuple[Federation, list[Job], str, SimulationConfig],
 ) -> None:
+    _check_scenario(scenario)
+
+
+@settings(
+    max_examples=40, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(scenarios(policies=["maxmin", "gavel_maxmin"]))
+def test_time_shared_simulation_keeps_every_invariant(
+    scenario: tuple[Federation, list[Job], str, SimulationConfig],
+) -> None:
+    """The time-sharing policies' bulk path (``TimeShares`` rows), with outages and failures."""
+    _check_scenario(scenario)
+
+
+def _check_scenario(scenario: tuple[Federation, list[Job], str, SimulationConfig]) -> None:
     fed, jobs, policy, config = scenario
     first = CheckedCluster(fed, jobs, make_policy(policy), config).run()
     ids = Counter(r.job.id for r in first.records)

@@ -10,11 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
-from ceyuan.compute.engine.model import Federation, Job, Placement, PoolState, SchedulerState
+from ceyuan.compute.engine.model import (
+    Allocation,
+    Federation,
+    Job,
+    Placement,
+    PoolState,
+    SchedulerState,
+    TimeShares,
+)
 from ceyuan.compute.engine.policies import lp, make_policy
 from ceyuan.compute.engine.policies import maxmin as maxmin_module
 from ceyuan.compute.engine.policies.maxmin import AgnosticMaxMinPolicy, GavelMaxMinPolicy
-from ceyuan.compute.engine.scheduler import check_allocation
+from ceyuan.compute.engine.scheduler import AllocationError, check_allocation
 
 from .conftest import make_federation
 
@@ -78,7 +86,7 @@ def test_class_lp_reaches_the_per_job_max_min_optimum(
     equal = throughput @ np.array(caps, dtype=float) / n_total
     norm = throughput / equal[:, None]
     x = np.zeros((len(jobs), len(MODELS)))
-    for p in alloc.placements:
+    for p in alloc.all_placements():
         x[int(p.job_id[1:]), MODELS.index(p.pool_id.split("-")[-1])] += p.share
     utility = (norm * x).sum(axis=1)
     # the per-job reference LP: variables X_jk then t
@@ -148,7 +156,7 @@ def test_direct_highs_returns_linprogs_vertex(n_classes: int, n_types: int, seed
 def _naive_to_pools(
     policy: AgnosticMaxMinPolicy, st_: SchedulerState
 ) -> list[tuple[str, str, float, float]]:
-    """The pool pass before the per-row start pointers: every pool tried for every job."""
+    """The plain pool pass: job by job, every usable pool of each type in order."""
     room = [ps.free for ps in st_.pools]
     fed = st_.federation
     # the closed-form wants, recomputed from the policy's types after its own pass
@@ -182,7 +190,9 @@ def _naive_to_pools(
 
 @settings(max_examples=30, deadline=None)
 @given(st.lists(st.sampled_from([1.0, 2.0, 4.0, 8.0]), min_size=1, max_size=60))
-def test_pool_pass_with_start_pointers_matches_trying_every_pool(sizes: list[float]) -> None:
+def test_fluid_pool_fill_matches_filling_job_by_job(sizes: list[float]) -> None:
+    """The array fill (interval overlaps; job by job where a type's pools differ per job)
+    gives every job the pieces of the plain pass, up to pieces under 1e-6 of the time."""
     fed = make_federation(
         {
             "a": [("A100", 8), ("A100", 4), ("Ascend-910B", 8)],
@@ -195,10 +205,13 @@ def test_pool_pass_with_start_pointers_matches_trying_every_pool(sizes: list[flo
     alloc = policy.allocate(st_)
     check_allocation(st_, alloc)
     want = _naive_to_pools(policy, st_)
-    assert [(p.job_id, p.pool_id, p.accelerators) for p in alloc.placements] == [
-        w[:3] for w in want
-    ]
-    assert [p.share for p in alloc.placements] == pytest.approx([w[3] for w in want], abs=1e-12)
+    got = {(p.job_id, p.pool_id): p.share for p in alloc.all_placements()}
+    ref = {(w[0], w[1]): w[3] for w in want}
+    assert all(
+        p.accelerators == jobs[int(p.job_id[1:])].accelerators for p in alloc.all_placements()
+    )
+    for key in sorted(set(got) | set(ref)):
+        assert got.get(key, 0.0) == pytest.approx(ref.get(key, 0.0), abs=2e-6), key
 
 
 def test_policy_reused_across_snapshots_answers_like_a_fresh_one() -> None:
@@ -235,5 +248,84 @@ def test_gavel_maxmin_reuses_the_lp_answer_for_the_same_composition() -> None:
     finally:
         maxmin_module.solve_lp = original
     assert calls == 1
-    assert [p.share for p in one.placements] == [p.share for p in two.placements]
-    assert all(isinstance(p, Placement) for p in two.placements)
+    assert [p.share for p in one.all_placements()] == [p.share for p in two.all_placements()]
+    assert all(isinstance(p, Placement) for p in two.all_placements())
+
+
+def _shares(jobs: list[Job], fed: Federation, entries: list[tuple[int, int, float]]) -> TimeShares:
+    row, pool, share = zip(*entries, strict=True) if entries else ((), (), ())
+    return TimeShares(
+        jobs=tuple(jobs),
+        pool_ids=fed.pool_ids,
+        row=np.array(row, dtype=np.int64),
+        pool=np.array(pool, dtype=np.int64),
+        share=np.array(share, dtype=float),
+    )
+
+
+def test_check_allocation_rejects_broken_time_shares() -> None:
+    fed = make_federation({"c": [("A100", 4), ("Ascend-910B", 4)]})  # pools 0 (cuda), 1 (cann)
+    cuda = Job("g", "t", 0.0, 100.0, accelerators=4.0, stacks=frozenset({"cuda"}))
+    other = Job("h", "t", 0.0, 100.0, accelerators=2.0)
+    st_ = _state(fed, [cuda, other])
+    check_allocation(
+        st_, Allocation(shares=_shares([cuda, other], fed, [(0, 0, 0.5), (1, 0, 1.0)]))
+    )
+    broken = {
+        "cannot run": _shares([cuda], fed, [(0, 1, 0.5)]),  # incompatible stack
+        "add up to": _shares([cuda], fed, [(0, 0, 0.7), (0, 0, 0.6)]),  # shares above 1
+        "over-allocated": _shares([cuda, other], fed, [(0, 0, 1.0), (1, 0, 0.5)]),
+        "listed twice": _shares([cuda, cuda], fed, [(0, 0, 0.5), (1, 0, 0.5)]),
+        "without a share": _shares([cuda, other], fed, [(0, 0, 0.5)]),
+        "outside": _shares([cuda], fed, [(0, 0, -0.5)]),
+        "names no listed": _shares([cuda], fed, [(3, 0, 0.5)]),
+        "unknown or finished": _shares([Job("ghost", "t", 0.0, 1.0)], fed, [(0, 0, 0.5)]),
+    }
+    for message, shares in broken.items():
+        with pytest.raises(AllocationError, match=message):
+            check_allocation(st_, Allocation(shares=shares))
+    with pytest.raises(AllocationError, match="placement or preemption"):
+        check_allocation(
+            st_,
+            Allocation(
+                placements=(Placement("g", fed.pool_ids[0], 4.0),),
+                shares=_shares([cuda], fed, [(0, 0, 0.5)]),
+            ),
+        )
+    # a running time-shared job moved to a pool it cannot use is caught too
+    running = SchedulerState(
+        now=0.0,
+        federation=fed,
+        pools=(PoolState(fed.pools[0], 2.0), PoolState(fed.pools[1], 4.0)),
+        pending=(),
+        running=MappingProxyType({}),
+        shared=_shares([cuda], fed, [(0, 0, 0.5)]),
+    )
+    check_allocation(running, Allocation(shares=_shares([cuda], fed, [(0, 0, 1.0)])))
+    with pytest.raises(AllocationError, match="cannot run"):
+        check_allocation(
+            running, Allocation(shares=_shares([cuda], fed, [(0, 0, 0.5), (0, 1, 0.5)]))
+        )
+    down = SchedulerState(
+        now=0.0,
+        federation=fed,
+        pools=(PoolState(fed.pools[0], 4.0, up=False), PoolState(fed.pools[1], 4.0)),
+        pending=(cuda,),
+        running=MappingProxyType({}),
+    )
+    with pytest.raises(AllocationError, match="down"):
+        check_allocation(down, Allocation(shares=_shares([cuda], fed, [(0, 0, 0.5)])))
+
+
+def test_time_shares_expand_to_the_placements_they_stand_for() -> None:
+    fed = make_federation({"c": [("V100", 8), ("K80", 8)]})
+    jobs = [_gavel_job(n, 2.0, (1.0, 0.5, 0.2)) for n in range(3)]
+    alloc = make_policy("maxmin").allocate(_state(fed, jobs))
+    assert alloc.shares is not None and not alloc.placements
+    expanded = alloc.all_placements()
+    assert {p.job_id for p in expanded} == {"j0", "j1", "j2"}
+    assert all(p.accelerators == 2.0 for p in expanded)
+    held = alloc.shares.held()
+    for i, pool_id in enumerate(fed.pool_ids):
+        on_pool = sum(p.accelerators * p.share for p in expanded if p.pool_id == pool_id)
+        assert held[i] == pytest.approx(on_pool)

@@ -92,8 +92,8 @@ def test_policy_never_places_a_cuda_job_on_a_domestic_pool(name: str) -> None:
     st = state(fed, jobs)
     alloc = make_policy(name).allocate(st)
     check_allocation(st, alloc)
-    assert alloc.placements
-    assert {p.pool_id for p in alloc.placements} == {"b-0-A100"}
+    assert alloc.all_placements()
+    assert {p.pool_id for p in alloc.all_placements()} == {"b-0-A100"}
 
 
 def test_job_no_pool_can_host_is_reported_with_reason() -> None:
@@ -216,7 +216,7 @@ def test_gavel_maxmin_beats_agnostic_maxmin_on_normalised_throughput() -> None:
 
     def normalised(alloc: object) -> dict[str, float]:
         rate = {"a": 0.0, "b": 0.0}
-        for p in alloc.placements:  # type: ignore[attr-defined]
+        for p in alloc.all_placements():  # type: ignore[attr-defined]
             j = a if p.job_id == "a" else b
             rate[p.job_id] += p.share * j.speedups[p.pool_id.split("-")[-1]]
         equal = {"a": 0.55, "b": 0.75}  # throughput on a capacity-proportional share
@@ -229,7 +229,7 @@ def test_gavel_maxmin_beats_agnostic_maxmin_on_normalised_throughput() -> None:
     assert min(normalised(agnostic).values()) == pytest.approx(1.0)
     # aware: both jobs fit on the V100s full time; b (the slower-normalised) sets the min
     assert min(normalised(aware).values()) == pytest.approx(1.0 / 0.75, abs=0.01)
-    shares = {(p.job_id, p.pool_id): p.share for p in aware.placements}
+    shares = {(p.job_id, p.pool_id): p.share for p in aware.all_placements()}
     assert shares.get(("a", "c-0-V100"), 0.0) == pytest.approx(1.0, abs=1e-6)
 
 
