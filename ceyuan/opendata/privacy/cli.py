@@ -1,9 +1,11 @@
-"""Command line: ``ceyuan privacy scan FILE`` and ``ceyuan privacy redact FILE --policy P -o OUT``.
+"""Command line: ``ceyuan privacy scan FILE``, ``ceyuan privacy redact FILE --policy P -o OUT``
+and ``ceyuan privacy train-names --data DIR --out FILE``.
 
-Both commands stream the input in chunks and show progress on stderr. ``redact`` writes the
-output and its privacy report atomically. When the policy's rule for the chosen opening
+``scan`` and ``redact`` stream the input in chunks and show progress on stderr. ``redact``
+writes the output and its privacy report atomically. When the policy's rule for the chosen opening
 level asks for k-anonymity and the input is a table, the whole table is loaded into memory
-for that step (equivalence classes span the whole file).
+for that step (equivalence classes span the whole file). ``train-names`` builds the person-name
+model from labelled span files (see ``detectors/name_training.py``).
 
 Exit codes: 0 success, 1 bad input or policy, 2 usage error, 3 release blocked by policy.
 """
@@ -22,6 +24,13 @@ from pathlib import Path
 import pandas as pd
 
 from ceyuan.opendata.privacy.detectors import DETECTORS, scan_text
+from ceyuan.opendata.privacy.detectors.name_training import (
+    CORPUS_NAMES,
+    TrainingDataError,
+    TrainParams,
+    corpora_named,
+    train_from_directory,
+)
 from ceyuan.opendata.privacy.io import (
     Chunk,
     ChunkWriter,
@@ -112,6 +121,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     red.add_argument("--quasi-identifiers", help="comma-separated QI columns (default: suggested)")
     red.add_argument("--sensitive", help="comma-separated sensitive columns (default: suggested)")
+
+    defaults = TrainParams()
+    train = sub.add_parser(
+        "train-names",
+        help="train the person-name model from labelled span files",
+        description=(
+            "Train the person-name CRF from *.spans.jsonl[.gz] files laid out as in the "
+            f"shared PII sets (corpora: {', '.join(CORPUS_NAMES)}); absent files are skipped."
+        ),
+    )
+    train.add_argument("--data", type=Path, required=True, help="directory of labelled sets")
+    train.add_argument("--out", type=Path, required=True, help="model file to write")
+    train.add_argument("--corpora", help="comma-separated corpora to use (default: all)")
+    train.add_argument("--exclude", help="comma-separated corpora to leave out")
+    train.add_argument("--c1", type=float, default=defaults.c1, help="L1 penalty")
+    train.add_argument("--c2", type=float, default=defaults.c2, help="L2 penalty")
+    train.add_argument(
+        "--max-iterations", type=int, default=defaults.max_iterations, help="L-BFGS iterations"
+    )
+    train.add_argument(
+        "--min-freq",
+        type=int,
+        default=defaults.feature_minfreq,
+        help="drop features seen fewer times than this",
+    )
+    train.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parser
 
 
@@ -321,14 +356,44 @@ def _cmd_redact(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_train_names(args: argparse.Namespace) -> int:
+    chosen = args.corpora.split(",") if args.corpora else list(CORPUS_NAMES)
+    left_out = set(args.exclude.split(",")) if args.exclude else set()
+    corpora_named(left_out)  # unknown names are an error, not silently ignored
+    corpora = [c for c in corpora_named(chosen) if c.name not in left_out]
+    params = TrainParams(
+        c1=args.c1,
+        c2=args.c2,
+        max_iterations=args.max_iterations,
+        feature_minfreq=args.min_freq,
+    )
+
+    def progress(iteration: int) -> None:
+        if not args.quiet and (iteration % 10 == 0 or iteration == params.max_iterations):
+            print(f"train-names: iteration {iteration}/{params.max_iterations}", file=sys.stderr)
+
+    report = train_from_directory(
+        args.data, args.out, corpora=corpora, params=params, on_iteration=progress
+    )
+    print(
+        f"{args.out}: {report.model_bytes / 1e6:.2f} MB from {report.examples} sentences "
+        f"({report.characters} characters, {report.names} names; "
+        f"corpora {', '.join(report.corpora)}) in {report.seconds:.0f} s",
+        file=sys.stderr,
+    )
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(list(argv) if argv is not None else None)
     try:
         if args.command == "scan":
             return _cmd_scan(args)
+        if args.command == "train-names":
+            return _cmd_train_names(args)
         return _cmd_redact(args)
-    except (InputError, PolicyError, KeyError) as exc:
+    except (InputError, PolicyError, TrainingDataError, KeyError) as exc:
         print(f"ceyuan privacy: error: {exc}", file=sys.stderr)
         return 1
     except FileNotFoundError as exc:

@@ -2,5 +2,5 @@ from ceyuan.core.passthrough import PassthroughCommand
 
 
 class Command(PassthroughCommand):
-    help = "Privacy engine: scan and redact personal information in files (see --help)."
+    help = "Privacy engine: scan and redact personal information in files; train the person-name model (see --help)."
     cli = "ceyuan.opendata.privacy.cli.main"

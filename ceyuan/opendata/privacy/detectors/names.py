@@ -12,7 +12,10 @@ docs/privacy-engine.md):
 - optionally, a trained lexical model shipped in its package (THULAC, see lexical_model.py):
   its person-name words are candidates, and it confirms or contradicts the rule candidates.
   Without the package the rules run alone.
-The score is a sum of weights, capped at 0.99; spans scoring >= 0.5 are reported.
+The score is a sum of weights, capped at 0.99; spans scoring >= 0.5 are the rules' answer.
+The registered ``person`` detector (name_model.py) passes all of this evidence, candidates
+below 0.5 included, to a trained CRF, which decides; these rules answer alone only when no
+model file is present.
 
 Addresses start at an administrative division from the ``cpca`` lexicon, at the start of the
 text, or after a function word or punctuation, and extend over address components
@@ -26,6 +29,7 @@ import functools
 import math
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
@@ -34,7 +38,6 @@ from ceyuan.opendata.privacy.detectors.lexical_model import (
     PERSON_TAG,
     LexicalModel,
     WordTag,
-    lexical_model,
 )
 from ceyuan.opendata.privacy.detectors.lexicon import (
     ADDRESS_SUFFIXES,
@@ -56,6 +59,9 @@ from ceyuan.opendata.privacy.findings import Finding
 _HAN = re.compile(r"^[\u4e00-\u9fff]+$")
 _HAN_OR_DOT = re.compile(r"^[\u4e00-\u9fff·]+$")
 _NAME_FLAGS = frozenset({"nr", "nrfg"})
+
+Token = tuple[int, int, str, str]  # start, end (exclusive), word, dictionary tag or "unk"
+Span = tuple[int, int]
 
 
 @functools.cache
@@ -86,7 +92,7 @@ UNKNOWN = "unk"
 ACCEPT = 0.5  # candidates scoring at least this are reported
 
 
-def tag_tokens(text: str) -> list[tuple[int, int, str, str]]:
+def tag_tokens(text: str) -> list[Token]:
     """Segment with jieba (dictionary + HMM for unknown words) and tag from its dictionary.
 
     jieba's own POS tagger runs a second, much slower HMM over unknown words; here a word the
@@ -94,7 +100,7 @@ def tag_tokens(text: str) -> list[tuple[int, int, str, str]]:
     word is itself evidence of a name (names are the commonest unknown words in news).
     """
     words = _lexicon()[0]
-    tokens: list[tuple[int, int, str, str]] = []
+    tokens: list[Token] = []
     pos = 0
     for word in _tokenizer().cut(text, True):
         entry = words.get(word)
@@ -146,6 +152,13 @@ def given_name_llr(given: str) -> float:
         state = "E" if i == len(given) - 1 else "M"
         total += emit[(state, "nr")].get(c, _UNSEEN) - background.get(c, _UNSEEN)
     return total / len(given)
+
+
+def given_char_llr(c: str) -> float:
+    """Log-likelihood ratio of ``c`` as a given-name character (best of middle and end)."""
+    emit = _name_emission()
+    inside = max(emit[("E", "nr")].get(c, _UNSEEN), emit[("M", "nr")].get(c, _UNSEEN))
+    return inside - _lexicon()[1].get(c, _UNSEEN)
 
 
 def _surname_len(word: str) -> int:
@@ -268,7 +281,7 @@ def _score_foreign(text: str, start: int, end: int, flag: str) -> tuple[float, s
     return min(score, 0.95), "transliteration"
 
 
-def _token_tail_is_word(token_at: dict[int, tuple[int, int, str, str]], cut: int) -> bool:
+def _token_tail_is_word(token_at: dict[int, Token], cut: int) -> bool:
     """True when ``cut`` splits a token whose right part is a word itself (邓小平|理论)."""
     tok = token_at.get(cut)
     if tok is None:
@@ -276,12 +289,6 @@ def _token_tail_is_word(token_at: dict[int, tuple[int, int, str, str]], cut: int
     s, e, word, _ = tok
     tail = word[cut - s :]
     return s < cut < e and len(tail) >= 2 and tail in _lexicon()[0]
-
-
-@detector("person", description="Personal name in Chinese text", structured=False)
-def detect_person(text: str) -> Iterator[Finding]:
-    """Names by the rules below, with a lexical model's evidence when one is installed."""
-    return find_person(text, lexical_model())
 
 
 # Weights of the lexical model's evidence (see docs/privacy-engine.md, "Lexical model").
@@ -318,9 +325,30 @@ def _model_adjust(
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class RuleEvidence:
+    """What the rules computed for one text, kept for the sequence model to reuse.
+
+    ``candidates`` holds every scored candidate span, also those below ``ACCEPT``;
+    ``accepted`` the rules' own answer (candidates >= ``ACCEPT`` plus repeated names).
+    """
+
+    tokens: list[Token]
+    candidates: dict[Span, tuple[float, str]]
+    accepted: dict[Span, tuple[float, str]]
+
+
 def find_person(text: str, model: LexicalModel | None) -> Iterator[Finding]:
-    """Person names in ``text``; ``model`` adds its evidence, ``None`` means rules only."""
-    tokens = tag_tokens(text)
+    """Person names in ``text`` by the rules; ``model`` adds a lexical model's evidence."""
+    for (s, e), (sc, rule) in rule_evidence(text, model).accepted.items():
+        yield Finding(s, e, "person", round(sc, 3), rule or "name")
+
+
+def rule_evidence(
+    text: str, model: LexicalModel | None, tokens: list[Token] | None = None
+) -> RuleEvidence:
+    """Segment ``text`` (unless ``tokens`` are given), score name candidates, apply consistency."""
+    tokens = tag_tokens(text) if tokens is None else tokens
     bounds = {t[0] for t in tokens} | {len(text)}
     token_at = {
         i: t for t in tokens if t[1] - t[0] > 2 and _HAN.match(t[2]) for i in range(t[0] + 1, t[1])
@@ -390,8 +418,7 @@ def find_person(text: str, model: LexicalModel | None) -> Iterator[Finding]:
                 if text[s : s + n] in strong:
                     accepted.setdefault((s, s + n), (0.6, "repeated"))
                     break
-    for (s, e), (sc, rule) in accepted.items():
-        yield Finding(s, e, "person", round(sc, 3), rule or "name")
+    return RuleEvidence(tokens, cands, accepted)
 
 
 # --- addresses ---------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""Trained model files shipped as package data (``person.crfsuite``: see docs/privacy-engine.md)."""
