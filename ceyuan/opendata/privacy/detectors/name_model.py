@@ -48,6 +48,7 @@ MODEL_FILE = "person.crfsuite"
 # for a whole document would hold tens of strings per character at once.
 _SENTENCE = re.compile(r"[^。！？!?\n]*[。！？!?\n]*")
 MAX_PIECE = 600
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 # A name found this surely is a name wherever it recurs in the same text.
 REPEAT_FROM = 0.8
 REPEATED = 0.6
@@ -82,6 +83,8 @@ class PersonModel:
             tagger.set(features.features(start, end))
             labels = tagger.tag()
             for s, e in labels_to_spans(labels, start):
+                if not _HAN.search(text, s, e):
+                    continue  # Latin letters or digits alone ("False", "ID"): not a Chinese name
                 conf = min(tagger.marginal(labels[i - start], i - start) for i in range(s, e))
                 out.append((s, e, conf))
         return out

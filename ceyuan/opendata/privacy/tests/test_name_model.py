@@ -58,6 +58,8 @@ def test_ordinary_text_yields_no_names() -> None:
         "今天北京有雷阵雨。",
         "我们要建设和谐社会，提高安全意识。",
         "编号AB12345，金额300元。",
+        "True\nFalse\nTrue",  # a yes/no column joined into one string, as scan_table does
+        "Status: False",
     ]:
         assert _names(text, model) == []
 
