@@ -2,5 +2,8 @@ from ceyuan.core.passthrough import PassthroughCommand
 
 
 class Command(PassthroughCommand):
-    help = "Privacy engine: scan and redact personal information in files; train the person-name model (see --help)."
+    help = (
+        "Privacy engine: scan and redact personal information in files; "
+        "train the person-name model (see --help)."
+    )
     cli = "ceyuan.opendata.privacy.cli.main"

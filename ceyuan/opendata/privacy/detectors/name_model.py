@@ -1,11 +1,11 @@
 """The default person-name detector: a character CRF stacked on the rules' evidence.
 
 Model: a linear-chain conditional random field over the characters of a sentence, labels
-B, M, E (first, middle, last character of a name), S (a one-character name) and O, features from ``name_features`` (the
-characters around, lexicon classes, the segmentation, context words and the rule detector's
-candidates with their scores). Viterbi decoding gives the spans; a span's confidence is the
-smallest marginal probability of its labels, so it reads as "the model is at least this sure
-of every character of the span".
+B, M, E (first, middle, last character of a name), S (a one-character name) and O, features
+from ``name_features`` (the characters around, lexicon classes, the segmentation, context
+words and the rule detector's candidates with their scores). Viterbi decoding gives the spans;
+a span's confidence is the smallest marginal probability of its labels, so it reads as "the
+model is at least this sure of every character of the span".
 
 The model file ships as package data (``detectors/models/person.crfsuite``, built by
 ``ceyuan privacy train-names``; see docs/privacy-engine.md for its provenance and licence).
