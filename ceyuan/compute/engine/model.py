@@ -22,7 +22,7 @@ Invariants the rest of the engine relies on:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
@@ -211,6 +211,10 @@ class TimeShares:
     ``Placement(job.id, pool_id, job.accelerators, share)``. Every listed job has at least one
     entry; a job's shares add up to at most 1. ``pool_ids`` is normally the federation's
     ``pool_ids``, so ``pool`` holds federation pool indices. Arrays are never mutated.
+
+    ``job_sizes`` (optional) hands over the jobs' sizes when the caller already has them as an
+    array (``sizes_given``); ``check_allocation`` then compares them with the jobs, so a wrong
+    array is rejected. Without it ``size`` is taken from the jobs.
     """
 
     jobs: tuple[Job, ...]
@@ -219,12 +223,18 @@ class TimeShares:
     pool: np.ndarray  # int64, one per entry: index into ``pool_ids``
     share: np.ndarray  # float64, one per entry, in (0, 1]
     reason: str = ""
+    job_sizes: InitVar[np.ndarray | None] = None
     size: np.ndarray = field(init=False, repr=False)  # accelerators of each listed job
+    sizes_given: bool = field(init=False, repr=False, default=False)
+    _held: np.ndarray | None = field(init=False, repr=False, default=None)
 
-    def __post_init__(self) -> None:
+    def __post_init__(self, job_sizes: np.ndarray | None) -> None:
         jobs = self.jobs
-        size = np.fromiter([j.accelerators for j in jobs], float, len(jobs))
-        object.__setattr__(self, "size", size)
+        if job_sizes is None:
+            job_sizes = np.fromiter([j.accelerators for j in jobs], float, len(jobs))
+        else:
+            object.__setattr__(self, "sizes_given", True)
+        object.__setattr__(self, "size", job_sizes)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, TimeShares):
@@ -241,9 +251,15 @@ class TimeShares:
     __hash__ = None  # type: ignore[assignment]
 
     def held(self) -> np.ndarray:
-        """Accelerators held per pool (``len(pool_ids)``), time-weighted: sum of size x share."""
-        weights = self.size[self.row] * self.share
-        return np.bincount(self.pool, weights=weights, minlength=len(self.pool_ids))
+        """Accelerators held per pool (``len(pool_ids)``), time-weighted: sum of size x share.
+
+        Computed once (the arrays never change); callers must not modify the result."""
+        if self._held is None:
+            weights = self.size[self.row] * self.share
+            held = np.bincount(self.pool, weights=weights, minlength=len(self.pool_ids))
+            object.__setattr__(self, "_held", held)
+            return held
+        return self._held
 
     def placements(self) -> tuple[Placement, ...]:
         """The entries as ``Placement`` objects, in entry order (for reports and tests)."""

@@ -20,7 +20,7 @@ is. ``check_allocation`` enforces what no policy may break, whatever its name:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Protocol
 
 import numpy as np
@@ -65,20 +65,29 @@ def check_allocation(state: SchedulerState, allocation: Allocation) -> None:
     shares = allocation.shares
     if not allocation.placements and not allocation.preemptions and shares is None:
         return
-    pending = {job.id: job for job in state.pending}
     shared = state.shared
     shared_jobs: dict[str, Job] = {}
-    if shared is not None and not (shares is not None and _lists_first(shares, shared)):
-        shared_jobs = {job.id: job for job in shared.jobs}
+    # Jobs already on time shares and listed first, in the same order, are known (and listed
+    # once: the state lists each job once); only the jobs after them need looking up.
+    prefix = 0
+    if shared is not None:
+        if shares is not None and _lists_first(shares, shared):
+            prefix = len(shared.jobs)
+        else:
+            shared_jobs = {job.id: job for job in shared.jobs}
     free = [ps.free if ps.up else 0.0 for ps in state.pools]
     up = [ps.up for ps in state.pools]
     preempted = {p.job_id for p in allocation.preemptions}
     released: set[str] = set(preempted)
     released.update(p.job_id for p in allocation.placements)
+    # the listed jobs after the prefix (the prefix jobs are time-shared, so none is in
+    # ``state.running``, and all their holdings are released below)
     listed: list[str] = []
     if shares is not None:
-        listed = [job.id for job in shares.jobs]
+        listed = [job.id for job in shares.jobs[prefix:]]
         released.update(listed)
+    # pending jobs are looked up only for placements and for listed jobs after the prefix
+    pending = {job.id: job for job in state.pending} if allocation.placements or listed else {}
     for job_id in released.intersection(state.running) if state.running else ():
         for p in state.running[job_id].placements:
             free[fed.pool_index[p.pool_id]] += p.accelerators * p.share
@@ -145,8 +154,17 @@ def check_allocation(state: SchedulerState, allocation: Allocation) -> None:
         if shares_sum > 1.0 + 1e-6:
             raise AllocationError(f"job {job_id} time shares add up to {shares_sum:.6f} > 1")
     if shares is not None:
-        taken = _check_shares(state, shares, listed, known_job, set(by_job) | preempted, up)
-        free = [f - t for f, t in zip(free, taken.tolist(), strict=True)]
+        taken = _check_shares(
+            state, shares, prefix, listed, known_job, set(by_job) | preempted, up, pending
+        )
+        over = np.array(free) - taken < -1e-6
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            left = free[i] - float(taken[i])
+            raise AllocationError(
+                f"pool {fed.pools[i].id} over-allocated by {-left:.6f} accelerators"
+            )
+        return
     for i, left in enumerate(free):
         if left < -1e-6:
             raise AllocationError(
@@ -162,6 +180,12 @@ def _lists_first(shares: TimeShares, before: TimeShares) -> bool:
     return shares.jobs[: len(before.jobs)] == before.jobs
 
 
+def _everywhere(fed: Federation) -> bool:
+    """Does every job signature checked so far on ``fed`` allow every pool?"""
+    n_pools = len(fed.pools)
+    return all(len(found) == n_pools for found in fed.compat_cache.values())
+
+
 def _columns(fed: Federation, shares: TimeShares) -> np.ndarray:
     """Federation pool index of each of ``shares.pool_ids``."""
     if shares.pool_ids is fed.pool_ids or shares.pool_ids == fed.pool_ids:
@@ -175,32 +199,49 @@ def _columns(fed: Federation, shares: TimeShares) -> np.ndarray:
 def _check_shares(
     state: SchedulerState,
     shares: TimeShares,
+    known_rows: int,
     listed: list[str],
     known_job: Callable[[str], Job | None],
     elsewhere: set[str],
     up: list[bool],
+    pending: Mapping[str, Job],
 ) -> np.ndarray:
-    """Validate ``shares`` row by row; return the accelerators they take per pool."""
+    """Validate ``shares`` row by row; return the accelerators they take per pool.
+
+    The first ``known_rows`` jobs are those of ``state.shared``, in its order (each listed
+    once, known); ``listed`` holds the ids of the others, which are checked here."""
     fed = state.federation
     jobs = shares.jobs
     n = len(jobs)
-    if len(set(listed)) != n:
-        twice = next(j for j in listed if listed.count(j) > 1)
+    # A listed pending job cannot be one of the known (time-shared) jobs: only the others
+    # need comparing with them.
+    before_ids: set[str] = set()
+    if known_rows and (elsewhere or any(job_id not in pending for job_id in listed)):
+        before_ids = {job.id for job in jobs[:known_rows]}
+    if len(set(listed)) != len(listed) or not before_ids.isdisjoint(listed):
+        every = [job.id for job in jobs]
+        twice = next(j for j in every if every.count(j) > 1)
         raise AllocationError(f"job {twice} is listed twice in the time shares")
-    both = elsewhere.intersection(listed)
+    both = elsewhere.intersection(listed) | elsewhere.intersection(before_ids)
     if both:
         raise AllocationError(f"job {min(both)} has time shares and a placement or preemption")
-    # Jobs already on time shares, listed in the same order, are known (a tuple comparison,
-    # item by item with an identity shortcut); the others are looked up.
-    known_rows = 0
-    if state.shared is not None and _lists_first(shares, state.shared):
-        known_rows = len(state.shared.jobs)
     for job in jobs[known_rows:]:
         known = known_job(job.id)
         if known is None:
             raise AllocationError(f"time shares for unknown or finished job {job.id}")
         if known is not job and known != job:
             raise AllocationError(f"time shares for {job.id} describe another job")
+    # Sizes handed over with the shares (``job_sizes``) must be the jobs' sizes (those of the
+    # known jobs are the state's); otherwise ``TimeShares`` took them from the jobs.
+    size = shares.size
+    if shares.sizes_given:
+        expected = np.fromiter(
+            [job.accelerators for job in jobs[known_rows:]], float, n - known_rows
+        )
+        if known_rows and state.shared is not None:
+            expected = np.concatenate((state.shared.size, expected))
+        if size.shape != (n,) or not (size == expected).all():
+            raise AllocationError("time shares: job sizes differ from the jobs' accelerators")
     row, pool, share = shares.row, shares.pool, shares.share
     if not (row.shape == pool.shape == share.shape and row.ndim == 1):
         raise AllocationError("time shares: row, pool and share arrays differ in shape")
@@ -232,15 +273,25 @@ def _check_shares(
     # Compatibility is static (model, stack, memory, gang size), so an entry of a job that
     # already holds a share of that pool in the state (which holds only allocations that
     # passed this check) needs no new check; the others are checked per job signature.
-    fresh = np.ones(row.shape[0], dtype=bool)
-    if known_rows and state.shared is not None:
-        before = state.shared
-        held = np.zeros((known_rows, n_pools), dtype=bool)
-        held[before.row, _columns(fed, before)[before.pool]] = True
-        old = row < known_rows
-        fresh[old] = ~held[row[old], where[old]]
+    # Shortcut: the federation memoises each signature's compatible pools, and holds the
+    # signatures of all the listed jobs once the other jobs' are looked up below (the known
+    # jobs' were when they joined); when every memoised signature allows every pool, no entry
+    # can be on an incompatible pool.
+    for job in jobs[known_rows:]:
+        compatible_pool_indices(fed, job)
+    fresh = np.zeros(row.shape[0], dtype=bool)
+    if not _everywhere(fed):
+        fresh[:] = True
+        if known_rows and state.shared is not None and row.shape[0]:
+            before = state.shared
+            held = np.zeros((known_rows, n_pools), dtype=bool)
+            held[before.row, _columns(fed, before)[before.pool]] = True
+            old = row < known_rows
+            fresh[old] = ~held[row[old], where[old]]
     if fresh.any():
-        to_check = np.unique(row[fresh])
+        mark = np.zeros(n, dtype=bool)
+        mark[row[fresh]] = True
+        to_check = np.flatnonzero(mark)
         checked = [jobs[r] for r in to_check.tolist()]
         keys = list(map(compat_signature, checked))
         first = dict(zip(reversed(keys), range(len(keys) - 1, -1, -1), strict=True))

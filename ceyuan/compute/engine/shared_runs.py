@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from itertools import compress
 
 import numpy as np
 
@@ -62,6 +63,7 @@ class SharedRuns:
         self.next_finish = math.inf
         self.held = np.zeros(n)  # accelerators held per pool (size x share, summed)
         self.last = -math.inf  # when the rows were last advanced and accounted
+        self.stalled_until = -math.inf  # no row is stalled after this time
         self._snapshot: TimeShares | None = None
 
     def __len__(self) -> int:
@@ -73,8 +75,12 @@ class SharedRuns:
         self.last = max(self.last, now)
         if dt <= 0.0 or not self.jobs:
             return
-        progress = np.maximum(now - np.maximum(now - dt, self.stall_until), 0.0)
-        self.remaining = np.maximum(self.remaining - progress * self.rate, 0.0)
+        if self.stalled_until <= now - dt:  # no row stalled during the interval
+            progressed = now - (now - dt)  # what the general case computes for every row
+            self.remaining = np.maximum(self.remaining - progressed * self.rate, 0.0)
+        else:
+            progress = np.maximum(now - np.maximum(now - dt, self.stall_until), 0.0)
+            self.remaining = np.maximum(self.remaining - progress * self.rate, 0.0)
         amounts = ((self.size * dt)[:, None] * self.share) @ self.factors
         self.account += amounts
 
@@ -96,22 +102,28 @@ class SharedRuns:
         self.rate = np.concatenate([self.rate, np.zeros(n)])
         self.remaining = np.concatenate([self.remaining, remaining])
         self.stall_until = np.concatenate([self.stall_until, [now + s for s in stall]])
+        self.stalled_until = max(self.stalled_until, now + max(stall))
         self.account = np.concatenate([self.account, np.zeros((n, 5))])
         self.finish = np.concatenate([self.finish, np.full(n, math.inf)])
 
     def assign(
         self,
         now: float,
-        rows: np.ndarray,
+        rows: np.ndarray | None,
         entry_row: np.ndarray,
         pool: np.ndarray,
         share: np.ndarray,
     ) -> np.ndarray:
         """Replace the shares of ``rows`` (entry e: row ``rows[entry_row[e]]``, federation pool
-        ``pool[e]``, ``share[e]``); return the change of accelerators held per pool."""
+        ``pool[e]``, ``share[e]``); return the change of accelerators held per pool. ``rows``
+        None stands for every row, in order."""
         width = self.share.shape[1]
-        flat = np.bincount(entry_row * width + pool, weights=share, minlength=rows.shape[0] * width)
-        self.share[rows] = flat.reshape(rows.shape[0], width)
+        count = len(self.jobs) if rows is None else rows.shape[0]
+        flat = np.bincount(entry_row * width + pool, weights=share, minlength=count * width)
+        if rows is None:
+            self.share = flat.reshape(count, width).astype(float, copy=False)
+        else:
+            self.share[rows] = flat.reshape(count, width)
         return self._changed(now)
 
     def remove(
@@ -120,13 +132,19 @@ class SharedRuns:
         """Drop ``rows``; return (job, remaining work, accounting) of each and the change of
         accelerators held per pool."""
         gone = [(self.jobs[r], float(self.remaining[r]), self.account[r].copy()) for r in rows]
+        gone_rows = sorted(set(rows))
         keep = np.ones(len(self.jobs), dtype=bool)
-        keep[list(rows)] = False
+        keep[gone_rows] = False
         # the other rows keep their shares, hence their rates and finish times
-        released: np.ndarray = self.size[~keep] @ self.share[~keep]
+        released: np.ndarray = self.size[gone_rows] @ self.share[gone_rows]
         self.held = self.held - released
-        self.jobs = tuple(j for j, k in zip(self.jobs, keep.tolist(), strict=True) if k)
-        self.row_of = {j.id: r for r, j in enumerate(self.jobs)}
+        row_of = self.row_of
+        for r in gone_rows:
+            del row_of[self.jobs[r].id]
+        self.jobs = tuple(compress(self.jobs, keep.tolist()))
+        jobs = self.jobs
+        for r in range(gone_rows[0] if gone_rows else len(jobs), len(jobs)):
+            row_of[jobs[r].id] = r  # rows after the first removed one move up
         self.size = self.size[keep]
         self.share = self.share[keep]
         self.speed = self.speed[keep]
@@ -158,9 +176,10 @@ class SharedRuns:
             self._snapshot = TimeShares(
                 jobs=self.jobs,
                 pool_ids=self.fed.pool_ids,
-                row=row.astype(np.int64),
-                pool=pool.astype(np.int64),
+                row=row.astype(np.int64, copy=False),
+                pool=pool.astype(np.int64, copy=False),
                 share=self.share[row, pool],
+                job_sizes=self.size,
             )
         return self._snapshot
 
@@ -180,7 +199,12 @@ class SharedRuns:
         self._snapshot = None
         rate = self.rate = (self.share * self.speed).sum(axis=1)
         # a row without a share never finishes: remaining / 0 reads as infinity
-        left = np.divide(self.remaining, rate, out=np.full(rate.shape, math.inf), where=rate > 0.0)
+        if rate.all():
+            left = self.remaining / rate
+        else:
+            left = np.divide(
+                self.remaining, rate, out=np.full(rate.shape, math.inf), where=rate > 0.0
+            )
         self.finish = np.maximum(self.stall_until, now) + left
         self.next_finish = float(self.finish.min()) if self.jobs else math.inf
         held = self.size @ self.share

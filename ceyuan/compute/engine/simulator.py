@@ -288,8 +288,10 @@ class SimulatedCluster:
         shared.flush(self.t)
         rows = np.empty(len(shares.jobs), dtype=np.int64)
         joining: list[tuple[int, Job]] = []
-        # Usually the jobs already on time shares come first, in the same order.
-        known = len(shared.jobs) if shares.jobs[: len(shared.jobs)] == shared.jobs else 0
+        # Usually the jobs already on time shares come first, in the same order, and the others
+        # join: then row r of the answer is row r of ``shared`` (``every`` below).
+        before = len(shared.jobs)
+        known = before if shares.jobs[:before] == shared.jobs else 0
         rows[:known] = np.arange(known)
         for r, job in enumerate(shares.jobs[known:], start=known):
             at = shared.row_of.get(job.id)
@@ -328,7 +330,10 @@ class SimulatedCluster:
                 remaining.append(self.leftover.pop(job.id, job.work))
                 stall.append(wait)
             shared.add(self.t, jobs, remaining, stall)
-        self._held_change(shared.assign(self.t, rows, shares.row, pool, shares.share))
+        every = known == before and len(shares.jobs) == len(shared.jobs) == before + len(joining)
+        self._held_change(
+            shared.assign(self.t, None if every else rows, shares.row, pool, shares.share)
+        )
 
     def _leave_shared(self, rows: Sequence[int]) -> list[tuple[Job, float]]:
         """Take ``rows`` out of the time-shared set, accounted up to now."""
@@ -350,8 +355,9 @@ class SimulatedCluster:
 
     def _held_change(self, delta: np.ndarray) -> None:
         used = self.used
-        for i in np.flatnonzero(delta).tolist():
-            self._set_used(i, used[i] + float(delta[i]))
+        for i, change in enumerate(delta.tolist()):
+            if change != 0.0:
+                self._set_used(i, used[i] + change)
 
     def _hit_shared(self, rows: Sequence[int], why: str) -> None:
         for job, _ in self._leave_shared(rows):

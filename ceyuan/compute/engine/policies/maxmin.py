@@ -19,7 +19,10 @@ X_jk = 0 where job j cannot run on type k.
   maximise t subject to sum_k T_jk X_jk / E_j >= t for all j (plus the constraints above);
   a tie-break epsilon * mean_j(sum_k T_jk X_jk / E_j) uses capacity left over at the optimum.
   Jobs with identical (size, throughputs, allowed types) are aggregated into classes, so the
-  LP has at most (#classes x #types + 1) variables; it is solved with HiGHS (``lp.py``).
+  LP has at most (#classes x #types + 1) variables; it is solved with HiGHS (``lp.py``),
+  warm-started from the basis of the policy's previous LP: the answer is an optimum of the LP,
+  but where the LP has several optimal vertices which one comes back depends on the LPs this
+  policy instance solved before (deterministic for the same sequence of states).
 
 Computation (exact re-arrangements, see docs/compute-engine.md): jobs with one signature share
 a row (allowed types, speeds, usable pools), memoised per signature and per job while the types
@@ -32,8 +35,9 @@ under 1e-6 of the time are dropped, so it may differ from a job-by-job pass by l
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from operator import attrgetter, is_
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -50,10 +54,11 @@ from ..model import (
     Unschedulable,
 )
 from .base import policy
-from .lp import solve_lp
+from .lp import WarmStartLp
 
 _MIN_SHARE = 1e-6
 _NO_ARRAYS = (np.zeros(0), np.zeros((0, 0), dtype=bool), np.zeros((0, 0)))
+_UID = attrgetter("uid")
 
 
 @dataclass(slots=True)
@@ -81,6 +86,15 @@ class _TimeSharing(ABC):
         # size, allowed and speeds of every row in ``_row_list``, as arrays indexed by uid
         self._arrays: tuple[np.ndarray, np.ndarray, np.ndarray] = _NO_ARRAYS
         self._job_rows: dict[str, tuple[Job, _Row]] = {}
+        # each type's pool when every type has exactly one pool (Gavel's cluster), else None
+        self._single: np.ndarray | None = None
+        # the jobs of the last answer that gave every job a share, and their rows
+        self._last: tuple[tuple[Job, ...], list[_Row]] = ((), [])
+        # the usable pools (up, with room) of the last call, their federation and their types
+        self._usable: list[int] = []
+        self._usable_fed: Federation | None = None
+        self._type_list: list[_Type] = []
+        self._signature: tuple[object, ...] = ()
 
     @abstractmethod
     def shares(
@@ -95,7 +109,9 @@ class _TimeSharing(ABC):
 
         Row r stands for ``counts[r]`` jobs of ``sizes[r]`` accelerators that may use the types
         where ``allowed[r]`` holds, at ``speeds[r]``. Jobs with the same row are
-        interchangeable, and both policies give them the same shares.
+        interchangeable, and both policies give them the same shares. A row with
+        ``counts[r] == 0`` stands for no job: its shares are not used, and it must not change
+        the other rows' shares.
         """
 
     def allocate(self, state: SchedulerState) -> Allocation:
@@ -117,26 +133,48 @@ class _TimeSharing(ABC):
             else:
                 for pool_id, h in zip(shared.pool_ids, held, strict=True):
                     room[index[pool_id]] += h
-        types: dict[tuple[str, frozenset[str]], _Type] = {}
-        for i, ps in enumerate(state.pools):
-            if ps.up and room[i] > EPS:
-                key = (ps.pool.model, ps.pool.stacks)
-                entry = types.setdefault(key, _Type(key, [], 0.0))
-                entry.pools.append(i)
-                entry.capacity += room[i]
-        type_list = list(types.values())
-        signature = tuple((t.key, tuple(t.pools)) for t in type_list)
+        # The types are made of the pools that are up and have room; their structure is kept
+        # while that set of pools (and the federation) stays the same.
+        usable = [i for i, ps in enumerate(state.pools) if ps.up and room[i] > EPS]
+        if usable != self._usable or fed is not self._usable_fed:
+            types: dict[tuple[str, frozenset[str]], _Type] = {}
+            for i in usable:
+                pool = fed.pools[i]
+                key = (pool.model, pool.stacks)
+                types.setdefault(key, _Type(key, [], 0.0)).pools.append(i)
+            self._usable, self._usable_fed = usable, fed
+            self._type_list = list(types.values())
+            self._signature = tuple((t.key, tuple(t.pools)) for t in self._type_list)
+        type_list = self._type_list
+        for t in type_list:
+            total = 0.0
+            for i in t.pools:
+                total += room[i]
+            t.capacity = total
+        signature = self._signature
         if signature != self._rows_for or len(self._rows) > 100_000:
             self._rows_for, self._rows, self._job_rows = signature, {}, {}
             self._row_list, self._arrays = [], _NO_ARRAYS
             self._unschedulable_rows = 0
+            self._last = ((), [])
+            self._single = (
+                np.array([t.pools[0] for t in type_list], dtype=np.int64)
+                if all(len(t.pools) == 1 for t in type_list)
+                else None
+            )
         job_rows = self._job_rows
         self._types = type_list  # for ``_fresh_row``
         candidates = [*shared_jobs, *(r.job for r in state.running.values()), *state.pending]
         get = job_rows.get
-        rows = [
+        # The time-shared jobs are usually the jobs of the last answer (the simulator lists
+        # them in the same order), whose rows are known.
+        last_jobs, last_rows = self._last
+        same = len(shared_jobs) == len(last_jobs) and all(map(is_, shared_jobs, last_jobs))
+        done = len(last_rows) if shared_jobs and same else 0
+        rows = last_rows[:] if done else []
+        rows += [
             k[1] if (k := get(job.id)) is not None and k[0] is job else self._fresh_row(fed, job)
-            for job in candidates
+            for job in candidates[done:]
         ]
         unschedulable: list[Unschedulable] = []
         jobs = candidates
@@ -161,13 +199,10 @@ class _TimeSharing(ABC):
             self._job_rows = {k: v for k, v in job_rows.items() if k in current}
         if not jobs or not type_list:
             return Allocation(unschedulable=tuple(unschedulable))
-        # the distinct rows, in uid order, and each job's position among them
-        every_uid = np.fromiter([row.uid for row in rows], np.int64, len(rows))
-        present = np.bincount(every_uid, minlength=len(self._row_list)) > 0
-        rows_of = (np.cumsum(present) - 1)[every_uid]
-        uids = np.flatnonzero(present)
-        distinct = [self._row_list[u] for u in uids.tolist()]
-        counts = np.bincount(rows_of, minlength=len(distinct))
+        # Shares are computed for every memoised row (rows no current job has get count 0 and
+        # their shares are not used), so a job's row is simply its uid.
+        every_uid = np.fromiter(map(_UID, rows), np.int64, len(rows))
+        counts = np.bincount(every_uid, minlength=len(self._row_list))
         memo = self._arrays
         if memo[0].shape[0] < len(self._row_list):
             every = self._row_list
@@ -176,23 +211,23 @@ class _TimeSharing(ABC):
                 np.array([r.allowed for r in every], dtype=bool),
                 np.array([r.speeds for r in every]),
             )
-        sizes = memo[0][uids]
-        x = self.shares(
-            sizes,
-            counts,
-            memo[1][uids],
-            memo[2][uids],
-            np.array([t.capacity for t in type_list]),
-        )
+        capacity = np.fromiter([t.capacity for t in type_list], float, len(type_list))
+        x = self.shares(memo[0], counts, memo[1], memo[2], capacity)
         entry_job, entry_pool, entry_share = _to_pools(
-            rows_of, distinct, sizes, counts, x, type_list, room
+            every_uid, self._row_list, memo[0], counts, x, type_list, room, self._single
         )
         # Jobs without any share stay pending or, if running, are preempted.
-        placed = np.bincount(entry_job, minlength=len(jobs)) > 0
         preemptions: tuple[Preemption, ...] = ()
         listed_jobs: tuple[Job, ...]
-        if placed.all():
+        if self._single is not None and entry_job.shape[0] == len(jobs) * len(type_list):
+            # one pool per type, so at most one entry per job and type: every job has entries
+            placed, placed_all = np.ones(0, dtype=bool), True
+        else:
+            placed = np.bincount(entry_job, minlength=len(jobs)) > 0
+            placed_all = bool(placed.all())
+        if placed_all:
             listed_jobs, entry_row = tuple(jobs), entry_job
+            self._last = (listed_jobs, rows)
         else:
             listed_jobs = tuple(jobs[j] for j in np.flatnonzero(placed).tolist())
             entry_row = (np.cumsum(placed) - 1)[entry_job]
@@ -243,6 +278,7 @@ def _to_pools(
     x: np.ndarray,
     types: Sequence[_Type],
     free: Sequence[float],
+    single: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Turn per-type shares into per-pool entries (job, pool, share).
 
@@ -255,17 +291,25 @@ def _to_pools(
     room). Types have disjoint pools, so filling type by type is the same as job by job.
     Pieces under ``_MIN_SHARE`` of the time are dropped. When the jobs of a type may use
     different pools of it (gangs larger than some of its pools), the type is filled job by
-    job instead. Entries come out in job order, then type and pool order.
+    job instead. Entries come out in job order, then type and pool order. ``single``, when
+    given, is each type's pool, every type having exactly one (computed here otherwise).
     """
-    if all(len(t.pools) == 1 for t in types):
+    if single is None and all(len(t.pools) == 1 for t in types):
+        single = np.array([t.pools[0] for t in types], dtype=np.int64)
+    if single is not None:
         # One pool per type (Gavel's cluster): all types at once.
-        pool_of = np.array([t.pools[0] for t in types], dtype=np.int64)
-        room = np.array([free[t.pools[0]] for t in types])
+        pool_of = single
+        room = np.array(free)[pool_of]
         wanted = x >= _MIN_SHARE
         total = (counts * row_size) @ np.where(wanted, x, 0.0)
         if (total <= room + 1e-9 * (1.0 + room)).all():
             # everything fits (up to rounding, which the validator's 1e-6 tolerance covers;
             # an oversubscribed cluster is handed out exactly): every job gets what it asks
+            if wanted.all():  # every job on every type: entries in job, then type order
+                n_jobs, n_types = rows_of.shape[0], pool_of.shape[0]
+                entry_job = np.arange(n_jobs).repeat(n_types)
+                entry_pool = pool_of[None, :].repeat(n_jobs, axis=0).reshape(-1)
+                return entry_job, entry_pool, x[rows_of].ravel()
             entry_job, entry_type = np.nonzero(wanted[rows_of])
             return entry_job, pool_of[entry_type], x[rows_of[entry_job], entry_type]
         size = row_size[rows_of]
@@ -379,6 +423,12 @@ class AgnosticMaxMinPolicy(_TimeSharing):
     over its allowed types in proportion to their capacity.
     """
 
+    def __init__(self) -> None:
+        super().__init__()
+        # (allowed, capacities, weights, row totals) of the last call: only f changes while
+        # the rows and the capacities stay the same
+        self._weights: tuple[np.ndarray, bytes, np.ndarray, np.ndarray] | None = None
+
     def shares(
         self,
         sizes: np.ndarray,
@@ -387,11 +437,15 @@ class AgnosticMaxMinPolicy(_TimeSharing):
         speeds: np.ndarray,
         capacity: np.ndarray,
     ) -> np.ndarray:
-        level = min(1.0, float(capacity.sum()) / float(sizes @ counts))
-        weights = allowed * capacity
-        totals = weights.sum(axis=1)
-        totals[totals <= 0.0] = 1.0
-        result: np.ndarray = weights * (level / totals)[:, None]
+        level = min(1.0, float(capacity.sum()) / float(sizes @ counts.astype(float)))
+        key = capacity.tobytes()
+        memo = self._weights
+        if memo is None or memo[0] is not allowed or memo[1] != key:
+            weights = allowed * capacity
+            totals = weights.sum(axis=1)
+            totals[totals <= 0.0] = 1.0
+            memo = self._weights = (allowed, key, weights, totals)
+        result: np.ndarray = memo[2] * (level / memo[3])[:, None]
         return result
 
 
@@ -406,6 +460,10 @@ class GavelMaxMinPolicy(_TimeSharing):
         # Class-level LP answers keyed on the LP's data (classes, counts, capacities): a round
         # whose active set has the same composition as an earlier one reuses the answer.
         self._solved: dict[bytes, np.ndarray] = {}
+        # HiGHS, warm-started from the basis of the last LP this policy solved
+        self._lp = WarmStartLp()
+        # (row arrays' ``allowed``, every class key, class of each row), see ``shares``
+        self._classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
 
     def shares(
         self,
@@ -415,10 +473,19 @@ class GavelMaxMinPolicy(_TimeSharing):
         speeds: np.ndarray,
         capacity: np.ndarray,
     ) -> np.ndarray:
-        keys = np.concatenate([sizes[:, None], np.where(allowed, speeds, -1.0)], axis=1)
-        classes, inverse = np.unique(keys, axis=0, return_inverse=True)
-        inverse = inverse.reshape(-1)
-        c_counts = np.bincount(inverse, weights=counts, minlength=classes.shape[0])
+        # Each row's class (rows with the same key share it), memoised with the row arrays;
+        # classes in lexicographic order of their keys, as ``np.unique`` sorts them.
+        memo = self._classes
+        if memo is None or memo[0] is not allowed:
+            keys = np.concatenate([sizes[:, None], np.where(allowed, speeds, -1.0)], axis=1)
+            every_class, class_of = np.unique(keys, axis=0, return_inverse=True)
+            memo = self._classes = (allowed, every_class, class_of.reshape(-1))
+        every_class, class_of = memo[1], memo[2]
+        every_count = np.bincount(class_of, weights=counts, minlength=every_class.shape[0])
+        present = every_count > 0  # the LP is formed from the classes that have jobs
+        classes, c_counts = every_class[present], every_count[present]
+        position = np.cumsum(present) - 1
+        position[~present] = classes.shape[0]  # a class without jobs: the zero row below
         lp_key = b"".join(
             (
                 np.array(classes.shape, dtype=np.int64).tobytes(),
@@ -433,8 +500,9 @@ class GavelMaxMinPolicy(_TimeSharing):
             if len(self._solved) >= 4096:
                 self._solved.clear()
             self._solved[lp_key] = y
-        per_job = y / c_counts[:, None]
-        result: np.ndarray = per_job[inverse]
+        per_job = np.zeros((classes.shape[0] + 1, capacity.shape[0]))
+        per_job[:-1] = y / c_counts[:, None]
+        result: np.ndarray = per_job[position[class_of]]
         return result
 
     def _solve(self, classes: np.ndarray, counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
@@ -462,7 +530,17 @@ class GavelMaxMinPolicy(_TimeSharing):
         a[n_classes + var_c, cols] = 1.0
         a[2 * n_classes + var_k, cols] = c_size[var_c]
         b = np.concatenate([np.zeros(n_classes), counts, capacity])
-        solved = solve_lp(cost, a, b)
+        # Columns and rows named by class (its key row) and type, so that the next LP starts
+        # from this one's basis (``WarmStartLp``).
+        names = [c.tobytes() for c in classes]
+        col_keys: list[Hashable] = [
+            (names[c], k) for c, k in zip(var_c.tolist(), var_k.tolist(), strict=True)
+        ]
+        col_keys.append("t")
+        row_keys: list[Hashable] = [("time share", n) for n in names]
+        row_keys += [("jobs", n) for n in names]
+        row_keys += [("capacity", k) for k in range(n_types)]
+        solved = self._lp.solve(cost, a, b, col_keys, row_keys)
         y = np.zeros((n_classes, n_types))
         if solved is not None:
             y[var_c, var_k] = solved[:n_vars]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from types import MappingProxyType
+from typing import Any
 
 import numpy as np
 import pytest
@@ -134,23 +135,99 @@ def test_direct_highs_returns_linprogs_vertex(n_classes: int, n_types: int, seed
     classes = np.unique(np.concatenate([sizes[:, None], speeds], axis=1), axis=0)
     counts = rng.integers(1, 6, size=classes.shape[0]).astype(float)
     capacity = rng.choice([4.0, 8.0, 16.0], size=n_types)
-    seen: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    original = maxmin_module.solve_lp
-
-    def record(cost: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
-        seen.append((cost, a, b))
-        return original(cost, a, b)
-
-    maxmin_module.solve_lp = record
-    try:
-        policy._solve(classes, counts, capacity)
-    finally:
-        maxmin_module.solve_lp = original
-    (cost, a, b) = seen[0]
+    seen = _record_lps(policy)
+    first = policy._solve(classes, counts, capacity)
+    (cost, a, b, _, _, answer) = seen[0]
     direct = lp.solve_lp(cost, a, b)
     via_linprog = lp._solve_linprog(cost, a, b)
-    assert direct is not None and via_linprog is not None
+    assert direct is not None and via_linprog is not None and answer is not None
     np.testing.assert_array_equal(direct, via_linprog)
+    # the policy's first LP is solved cold: linprog's vertex
+    np.testing.assert_array_equal(answer, via_linprog)
+    assert first.sum() > 0.0
+
+
+_Lp = tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], list[Any], np.ndarray | None]
+
+
+def _record_lps(policy: GavelMaxMinPolicy) -> list[_Lp]:
+    """Record every LP ``policy`` hands its warm-started solver, with the answer."""
+    seen: list[_Lp] = []
+    solver = policy._lp
+    original = solver.solve
+
+    def record(
+        cost: np.ndarray, a: np.ndarray, b: np.ndarray, cols: list[Any], rows: list[Any]
+    ) -> np.ndarray | None:
+        answer = original(cost, a, b, cols, rows)
+        seen.append((cost, a, b, cols, rows, answer))
+        return answer
+
+    solver.solve = record  # type: ignore[method-assign]
+    return seen
+
+
+def _class_lps(seed: int, steps: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """A sequence of related class LPs: counts change, classes come and go."""
+    rng = np.random.default_rng(seed)
+    n_types = int(rng.integers(2, 4))
+    pool = np.unique(
+        np.concatenate(
+            [
+                rng.choice([1.0, 2.0, 4.0], size=(12, 1)),
+                np.where(
+                    rng.random((12, n_types)) < 0.85,
+                    rng.choice([0.2, 0.5, 0.7, 1.0], (12, n_types)),
+                    -1.0,
+                ),
+            ],
+            axis=1,
+        ),
+        axis=0,
+    )
+    pool[:, 1] = np.abs(pool[:, 1])
+    capacity = rng.choice([4.0, 8.0, 16.0], size=n_types)
+    counts = np.where(rng.random(pool.shape[0]) < 0.5, rng.integers(1, 5, pool.shape[0]), 0)
+    counts[0] = max(counts[0], 1)
+    out = []
+    for _ in range(steps):
+        present = counts > 0
+        out.append((pool[present], counts[present].astype(float), capacity))
+        c = int(rng.integers(0, pool.shape[0]))
+        counts[c] = max(0, counts[c] + int(rng.choice([-1, 1, 1])))
+        if not (counts > 0).any():
+            counts[c] = 1
+    return out
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_warm_started_lps_reach_the_cold_optimum_deterministically(seed: int) -> None:
+    lps = _class_lps(seed, 25)
+    policy = GavelMaxMinPolicy()
+    seen = _record_lps(policy)
+    for classes, counts, capacity in lps:
+        policy._solve(classes, counts, capacity)
+    assert len(seen) == len(lps)
+    for cost, a, b, _, _, warm in seen:
+        cold = lp.solve_lp(cost, a, b)
+        assert warm is not None and cold is not None
+        # another vertex may come back, but it is feasible and optimal
+        assert (a @ warm - b).max() <= 1e-7 and warm.min() >= -1e-9
+        assert cost @ warm == pytest.approx(cost @ cold, rel=1e-7, abs=1e-9)
+    again = GavelMaxMinPolicy()
+    for (classes, counts, capacity), (*_, warm) in zip(lps, seen, strict=True):
+        np.testing.assert_array_equal(again._solve(classes, counts, capacity), _y(warm, classes))
+
+
+def _y(x: np.ndarray | None, classes: np.ndarray) -> np.ndarray:
+    """The class time shares Y (classes x types) of an LP answer."""
+    assert x is not None
+    allowed = classes[:, 1:] >= 0
+    y = np.zeros(allowed.shape)
+    var_c, var_k = np.nonzero(allowed)
+    y[var_c, var_k] = x[: var_c.shape[0]]
+    return y
 
 
 def _naive_to_pools(
@@ -231,23 +308,12 @@ def test_gavel_maxmin_reuses_the_lp_answer_for_the_same_composition() -> None:
     fed = make_federation({"c": [("V100", 8), ("K80", 8)]})
     jobs = [_gavel_job(n, 1.0, (1.0, 0.5, 0.2)) for n in range(4)]
     policy = GavelMaxMinPolicy()
-    calls = 0
-    original = maxmin_module.solve_lp
-
-    def counting(cost: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray | None:
-        nonlocal calls
-        calls += 1
-        return original(cost, a, b)
-
-    maxmin_module.solve_lp = counting
-    try:
-        one = policy.allocate(_state(fed, jobs))
-        # other job ids, same composition: same LP, same shares
-        renamed = [Job(f"r{j.id}", "u", 0.0, 5.0, speedups=j.speedups) for j in jobs]
-        two = policy.allocate(_state(fed, renamed))
-    finally:
-        maxmin_module.solve_lp = original
-    assert calls == 1
+    seen = _record_lps(policy)
+    one = policy.allocate(_state(fed, jobs))
+    # other job ids, same composition: same LP, same shares
+    renamed = [Job(f"r{j.id}", "u", 0.0, 5.0, speedups=j.speedups) for j in jobs]
+    two = policy.allocate(_state(fed, renamed))
+    assert len(seen) == 1
     assert [p.share for p in one.all_placements()] == [p.share for p in two.all_placements()]
     assert all(isinstance(p, Placement) for p in two.all_placements())
 
@@ -284,6 +350,13 @@ def test_check_allocation_rejects_broken_time_shares() -> None:
     for message, shares in broken.items():
         with pytest.raises(AllocationError, match=message):
             check_allocation(st_, Allocation(shares=shares))
+    # sizes handed over with the shares must be the jobs' sizes
+    fine = _shares([cuda, other], fed, [(0, 0, 0.5), (1, 0, 1.0)])
+    lying = TimeShares(
+        fine.jobs, fine.pool_ids, fine.row, fine.pool, fine.share, job_sizes=np.array([1.0, 2.0])
+    )
+    with pytest.raises(AllocationError, match="job sizes"):
+        check_allocation(st_, Allocation(shares=lying))
     with pytest.raises(AllocationError, match="placement or preemption"):
         check_allocation(
             st_,
@@ -302,6 +375,10 @@ def test_check_allocation_rejects_broken_time_shares() -> None:
         shared=_shares([cuda], fed, [(0, 0, 0.5)]),
     )
     check_allocation(running, Allocation(shares=_shares([cuda], fed, [(0, 0, 1.0)])))
+    with pytest.raises(AllocationError, match="listed twice"):  # known job listed again
+        check_allocation(
+            running, Allocation(shares=_shares([cuda, cuda], fed, [(0, 0, 0.25), (1, 0, 0.25)]))
+        )
     with pytest.raises(AllocationError, match="cannot run"):
         check_allocation(
             running, Allocation(shares=_shares([cuda], fed, [(0, 0, 0.5), (0, 1, 0.5)]))
