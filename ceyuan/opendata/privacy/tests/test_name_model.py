@@ -19,7 +19,7 @@ from ceyuan.opendata.privacy.detectors.name_model import (
 )
 from ceyuan.opendata.privacy.detectors.names import find_person
 
-from .support import pii_dir
+from .support import msra_person_scores
 from .test_lexical_model import generated_sentences
 
 
@@ -169,18 +169,7 @@ def test_train_names_explains_bad_input(tmp_path: Path, capsys: pytest.CaptureFi
 def test_shipped_model_on_a_news_sample_reaches_the_in_sample_floor() -> None:
     """400 MSRA sentences the shipped model was trained on: a regression guard, not a
     blind figure (those come from bench/privacy_names_model.py, leave-one-corpus-out)."""
-    path = pii_dir() / "msra_ner" / "val.spans.jsonl.gz"
-    tp = fp = fn = 0
-    with gzip.open(path, "rt", encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if i >= 400:
-                break
-            rec = json.loads(line)
-            gold = {(e["start"], e["end"]) for e in rec["entities"] if e["label"] == "PER"}
-            pred = {(f.start, f.end) for f in scan_text(rec["text"], ["person"])}
-            tp += len(gold & pred)
-            fp += len(pred - gold)
-            fn += len(gold - pred)
-    precision, recall = tp / (tp + fp), tp / (tp + fn)
-    f1 = 2 * precision * recall / (precision + recall)
-    assert f1 >= 0.85, (precision, recall, f1)
+    scores = msra_person_scores(
+        lambda text: {(f.start, f.end) for f in scan_text(text, ["person"])}
+    )
+    assert scores[2] >= 0.85, scores
