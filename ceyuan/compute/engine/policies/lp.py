@@ -26,7 +26,7 @@ from __future__ import annotations
 import functools
 import importlib
 import threading
-from collections.abc import Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -102,19 +102,67 @@ def _solve_highs(h: Any, cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray) -
     return np.array(highs.getSolution().col_value)
 
 
+@dataclass(frozen=True, slots=True)
+class SparseLp:
+    """min ``cost @ x`` s.t. ``A @ x <= b_ub``, ``x >= 0``, with A stored column-wise (CSC).
+
+    Column j's nonzeros are ``value[start[j]:start[j + 1]]`` in rows ``index[...]``, rows
+    ascending within a column, no explicit zeros: the layout ``_highs_lp`` makes from a dense
+    matrix. ``col_keys`` and ``row_keys`` name the columns and rows (distinct integers) so that
+    a later LP can be matched with this one (``WarmStartLp``).
+    """
+
+    cost: np.ndarray
+    start: np.ndarray
+    index: np.ndarray
+    value: np.ndarray
+    b_ub: np.ndarray
+    col_keys: np.ndarray
+    row_keys: np.ndarray
+
+    @classmethod
+    def from_dense(
+        cls,
+        cost: np.ndarray,
+        a_ub: np.ndarray,
+        b_ub: np.ndarray,
+        col_keys: np.ndarray,
+        row_keys: np.ndarray,
+    ) -> SparseLp:
+        start, index, value = _csc(a_ub)
+        return cls(
+            np.ascontiguousarray(cost, dtype=float),
+            start,
+            index,
+            value,
+            np.ascontiguousarray(b_ub, dtype=float),
+            np.asarray(col_keys, dtype=np.int64),
+            np.asarray(row_keys, dtype=np.int64),
+        )
+
+    def dense(self) -> np.ndarray:
+        """A as a dense (rows x columns) matrix."""
+        a = np.zeros((self.b_ub.shape[0], self.cost.shape[0]))
+        a[self.index, self.column_of_entry()] = self.value
+        return a
+
+    def column_of_entry(self) -> np.ndarray:
+        return np.repeat(np.arange(self.cost.shape[0]), np.diff(self.start))
+
+
 class WarmStartLp:
     """A sequence of related LPs, each solved from the previous one's optimal basis.
 
-    ``solve(cost, a_ub, b_ub, col_keys, row_keys)`` solves the same LP as ``solve_lp`` (same
-    model and options); ``col_keys`` and ``row_keys`` name its columns and rows so that the
-    next LP can be matched with it. One HiGHS instance keeps the last LP and its basis:
+    ``solve(lp)`` solves the LP as ``solve_lp`` would (same model and options), matching it
+    with the last LP by its column and row keys. One HiGHS instance keeps the last LP and its
+    basis:
 
     * the first LP, and any LP after one without an optimum, is solved cold, as ``solve_lp``
       does (same vertex);
-    * an LP with the same columns and rows (same keys, same shape) as the last one is made
-      from it in place: changed costs, coefficients and right-hand sides are written into
-      HiGHS's model, which keeps its basis, so the simplex method restarts from the last
-      optimum;
+    * an LP with the same columns and rows (same keys) and the same nonzero pattern as the
+      last one is made from it in place: changed costs, coefficients and right-hand sides are
+      written into HiGHS's model, which keeps its basis, so the simplex method restarts from
+      the last optimum;
     * any other LP is passed whole with a starting basis built from the last optimal one: a
       column or row whose key was there keeps its status, a new column starts nonbasic at its
       lower bound (0) and a new row with its slack basic. Such a basis may have the wrong
@@ -130,106 +178,121 @@ class WarmStartLp:
     def __init__(self) -> None:
         self._highs: Any = None
         # the last LP solved to optimality, whose model and basis HiGHS holds
-        self._last: tuple[np.ndarray, np.ndarray, np.ndarray, list[Hashable], list[Hashable]]
-        self._last = _NO_LP
+        self._last: SparseLp | None = None
 
-    def solve(
-        self,
-        cost: np.ndarray,
-        a_ub: np.ndarray,
-        b_ub: np.ndarray,
-        col_keys: Sequence[Hashable],
-        row_keys: Sequence[Hashable],
-    ) -> np.ndarray | None:
+    def solve(self, lp: SparseLp) -> np.ndarray | None:
         h = _highs_core()
         if h is None:  # pragma: no cover
-            return _solve_linprog(cost, a_ub, b_ub)
+            return _solve_linprog(lp.cost, lp.dense(), lp.b_ub)
         if self._highs is None:
             self._highs = _new_instance(h)
             if self._highs is None:  # pragma: no cover
-                return _solve_linprog(cost, a_ub, b_ub)
+                return _solve_linprog(lp.cost, lp.dense(), lp.b_ub)
         highs = self._highs
-        cols, rows = list(col_keys), list(row_keys)
-        last_cost, last_a, last_b, last_cols, last_rows = self._last
-        self._last = _NO_LP
-        if last_cols and a_ub.shape == last_a.shape and cols == last_cols and rows == last_rows:
-            _modify(h, highs, cost, a_ub, b_ub, last_cost, last_a, last_b)
+        last, self._last = self._last, None
+        if last is not None and _same_structure(lp, last):
+            _modify(h, highs, lp, last)
         else:
-            basis = highs.getBasis() if last_cols else None
-            if highs.passModel(_highs_lp(h, cost, a_ub, b_ub)) == h.HighsStatus.kError:
+            basis = highs.getBasis() if last is not None else None
+            if highs.passModel(_model(h, lp)) == h.HighsStatus.kError:
                 return None  # pragma: no cover
-            if basis is not None and basis.valid:
+            if last is not None and basis is not None and basis.valid:
                 status = h.HighsBasisStatus
-                col_status = dict(zip(last_cols, basis.col_status, strict=True))
-                row_status = dict(zip(last_rows, basis.row_status, strict=True))
                 start = h.HighsBasis()
-                start.col_status = [col_status.get(key, status.kLower) for key in cols]
-                start.row_status = [row_status.get(key, status.kBasic) for key in rows]
+                start.col_status = _carried(
+                    last.col_keys, basis.col_status, lp.col_keys, status.kLower
+                )
+                start.row_status = _carried(
+                    last.row_keys, basis.row_status, lp.row_keys, status.kBasic
+                )
                 start.valid = True
                 start.alien = True
                 if highs.setBasis(start) == h.HighsStatus.kError:  # pragma: no cover
-                    highs.passModel(_highs_lp(h, cost, a_ub, b_ub))  # cold
+                    highs.passModel(_model(h, lp))  # cold
         if highs.run() == h.HighsStatus.kError:  # pragma: no cover
             return None
         if highs.getModelStatus() != h.HighsModelStatus.kOptimal:
             return None
-        self._last = (cost, a_ub, b_ub, cols, rows)
+        self._last = lp
         return np.array(highs.getSolution().col_value)
 
 
-_NO_LP: tuple[np.ndarray, np.ndarray, np.ndarray, list[Hashable], list[Hashable]] = (
-    np.zeros(0),
-    np.zeros((0, 0)),
-    np.zeros(0),
-    [],
-    [],
-)
+def _same_structure(lp: SparseLp, last: SparseLp) -> bool:
+    if (
+        lp.col_keys is last.col_keys
+        and lp.row_keys is last.row_keys
+        and lp.index is last.index
+        and lp.start is last.start
+    ):
+        return True  # the same arrays (the caller keeps them while the structure stays)
+    return (
+        lp.col_keys.shape == last.col_keys.shape
+        and lp.row_keys.shape == last.row_keys.shape
+        and lp.index.shape == last.index.shape
+        and bool((lp.col_keys == last.col_keys).all())
+        and bool((lp.row_keys == last.row_keys).all())
+        and bool((lp.index == last.index).all())
+        and bool((lp.start == last.start).all())
+    )
 
 
-def _modify(
-    h: Any,
-    highs: Any,
-    cost: np.ndarray,
-    a_ub: np.ndarray,
-    b_ub: np.ndarray,
-    last_cost: np.ndarray,
-    last_a: np.ndarray,
-    last_b: np.ndarray,
-) -> None:
-    """Turn HiGHS's model (``last_*``, same shape) into the LP (``cost``, ``a_ub``, ``b_ub``)."""
-    changed = np.flatnonzero(cost != last_cost)
+def _carried(old_keys: np.ndarray, old_status: list[Any], keys: np.ndarray, new: Any) -> list[Any]:
+    """The status of each key: its old one where it had one, else ``new``."""
+    key_list = keys.tolist()
+    status = dict.fromkeys(key_list, new)
+    status.update(zip(old_keys.tolist(), old_status, strict=True))
+    return list(map(status.__getitem__, key_list))
+
+
+def _modify(h: Any, highs: Any, lp: SparseLp, last: SparseLp) -> None:
+    """Turn HiGHS's model (``last``, same structure) into ``lp``."""
+    changed = np.flatnonzero(lp.cost != last.cost)
     if changed.size:
-        highs.changeColsCost(
-            changed.size, changed.astype(np.int32), np.ascontiguousarray(cost[changed], float)
-        )
-    row, col = np.nonzero(a_ub != last_a)
-    for r, c, v in zip(row.tolist(), col.tolist(), a_ub[row, col].tolist(), strict=True):
-        highs.changeCoeff(r, c, v)
+        highs.changeColsCost(changed.size, changed.astype(np.int32), lp.cost[changed])
+    entries = np.flatnonzero(lp.value != last.value)
+    if entries.size:
+        row = lp.index[entries]
+        col = lp.column_of_entry()[entries]
+        order = np.lexsort((col, row))  # row by row, as the matrix was compared before
+        for r, c, v in zip(
+            row[order].tolist(), col[order].tolist(), lp.value[entries[order]].tolist(), strict=True
+        ):
+            highs.changeCoeff(r, c, v)
     inf = h.kHighsInf
-    for r in np.flatnonzero(b_ub != last_b).tolist():
-        highs.changeRowBounds(r, -inf, float(b_ub[r]))
+    for r in np.flatnonzero(lp.b_ub != last.b_ub).tolist():
+        highs.changeRowBounds(r, -inf, float(lp.b_ub[r]))
 
 
-def _highs_lp(h: Any, cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray) -> Any:
-    n_rows, n_cols = a_ub.shape
-    # Column-wise (CSC) storage of the nonzeros, row indices ascending within each column: the
-    # layout scipy.sparse.csc_array(a_ub) produces.
+def _csc(a_ub: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Column-wise (CSC) storage of the nonzeros, row indices ascending within each column: the
+    layout scipy.sparse.csc_array(a_ub) produces."""
+    n_cols = a_ub.shape[1]
     col, row = np.nonzero(a_ub.T)
     start = np.zeros(n_cols + 1, dtype=np.int32)
     np.cumsum(np.bincount(col, minlength=n_cols), out=start[1:])
+    return start, row.astype(np.int32), np.ascontiguousarray(a_ub.T[col, row], dtype=float)
+
+
+def _model(h: Any, lp: SparseLp) -> Any:
+    n_rows, n_cols = lp.b_ub.shape[0], lp.cost.shape[0]
     inf = h.kHighsInf
-    lp = h.HighsLp()
-    lp.num_col_ = n_cols
-    lp.num_row_ = n_rows
-    lp.a_matrix_.num_col_ = n_cols
-    lp.a_matrix_.num_row_ = n_rows
-    lp.a_matrix_.format_ = h.MatrixFormat.kColwise
-    lp.col_cost_ = np.ascontiguousarray(cost, dtype=float)
-    lp.col_lower_ = np.zeros(n_cols)
-    lp.col_upper_ = np.full(n_cols, inf)
-    lp.row_lower_ = np.full(n_rows, -inf)
-    lp.row_upper_ = np.ascontiguousarray(b_ub, dtype=float)
-    lp.a_matrix_.start_ = start
-    lp.a_matrix_.index_ = row.astype(np.int32)
-    lp.a_matrix_.value_ = np.ascontiguousarray(a_ub.T[col, row], dtype=float)
-    return lp
+    model = h.HighsLp()
+    model.num_col_ = n_cols
+    model.num_row_ = n_rows
+    model.a_matrix_.num_col_ = n_cols
+    model.a_matrix_.num_row_ = n_rows
+    model.a_matrix_.format_ = h.MatrixFormat.kColwise
+    model.col_cost_ = lp.cost
+    model.col_lower_ = np.zeros(n_cols)
+    model.col_upper_ = np.full(n_cols, inf)
+    model.row_lower_ = np.full(n_rows, -inf)
+    model.row_upper_ = lp.b_ub
+    model.a_matrix_.start_ = lp.start
+    model.a_matrix_.index_ = lp.index
+    model.a_matrix_.value_ = lp.value
+    return model
+
+
+def _highs_lp(h: Any, cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray) -> Any:
+    unnamed = np.zeros(0, dtype=np.int64)  # keys only matter to ``WarmStartLp``
+    return _model(h, SparseLp.from_dense(cost, a_ub, b_ub, unnamed, unnamed))

@@ -35,9 +35,10 @@ under 1e-6 of the time are dropped, so it may differ from a job-by-job pass by l
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from operator import attrgetter, is_
+from itertools import compress, count
+from operator import attrgetter, is_not
 from types import MappingProxyType
 from typing import Any, ClassVar
 
@@ -54,7 +55,7 @@ from ..model import (
     Unschedulable,
 )
 from .base import policy
-from .lp import WarmStartLp
+from .lp import SparseLp, WarmStartLp
 
 _MIN_SHARE = 1e-6
 _NO_ARRAYS = (np.zeros(0), np.zeros((0, 0), dtype=bool), np.zeros((0, 0)))
@@ -168,10 +169,9 @@ class _TimeSharing(ABC):
         get = job_rows.get
         # The time-shared jobs are usually the jobs of the last answer (the simulator lists
         # them in the same order), whose rows are known.
-        last_jobs, last_rows = self._last
-        same = len(shared_jobs) == len(last_jobs) and all(map(is_, shared_jobs, last_jobs))
-        done = len(last_rows) if shared_jobs and same else 0
-        rows = last_rows[:] if done else []
+        # After a completion they are those jobs less the ones that left, in the same order.
+        rows = _rows_kept(shared_jobs, *self._last) if shared_jobs else []
+        done = len(rows)
         rows += [
             k[1] if (k := get(job.id)) is not None and k[0] is job else self._fresh_row(fed, job)
             for job in candidates[done:]
@@ -268,6 +268,27 @@ class _TimeSharing(ABC):
             self._row_list.append(row)
             self._unschedulable_rows += not row.schedulable
         return row
+
+
+def _rows_kept(jobs: Sequence[Job], last_jobs: Sequence[Job], last_rows: list[_Row]) -> list[_Row]:
+    """The rows of ``jobs`` if they are ``last_jobs`` (whose rows are ``last_rows``) with at
+    most a few left out, in the same order; else []. Compared by identity, a run at a time."""
+    left = len(last_jobs) - len(jobs)
+    if not 0 <= left <= 4:
+        return []
+    rows: list[_Row] = []
+    at = 0  # jobs[at + len(skipped)...] is compared with last_jobs[at + skipped...]
+    skipped = 0
+    while True:
+        tail, last_tail = jobs[at:], last_jobs[at + skipped :]
+        same = next(compress(count(), map(is_not, tail, last_tail)), len(tail))
+        rows += last_rows[at + skipped : at + skipped + same]
+        at += same
+        if at == len(jobs):
+            return rows if len(rows) == len(jobs) else []
+        if skipped == left:
+            return []
+        skipped += 1
 
 
 def _to_pools(
@@ -449,6 +470,21 @@ class AgnosticMaxMinPolicy(_TimeSharing):
         return result
 
 
+@dataclass(frozen=True, slots=True)
+class _LpForm:
+    """The parts of the class LP that depend only on its classes (``GavelMaxMinPolicy``)."""
+
+    speed: np.ndarray  # classes x types, 0 where not allowed
+    var_c: np.ndarray  # class and type of each variable Y_ck
+    var_k: np.ndarray
+    value: np.ndarray  # variables x 3: the nonzeros of each Y column, -norm left at 0
+    index: np.ndarray  # every column's row indices (``SparseLp.index``)
+    start: np.ndarray  # ``SparseLp.start``
+    kept: np.ndarray | None  # which of the 3 x variables + classes values are nonzeros
+    col_keys: np.ndarray
+    row_keys: np.ndarray
+
+
 @policy("gavel_maxmin")
 class GavelMaxMinPolicy(_TimeSharing):
     """Heterogeneity-aware, throughput-normalised max-min fairness (see module docstring)."""
@@ -462,8 +498,13 @@ class GavelMaxMinPolicy(_TimeSharing):
         self._solved: dict[bytes, np.ndarray] = {}
         # HiGHS, warm-started from the basis of the last LP this policy solved
         self._lp = WarmStartLp()
-        # (row arrays' ``allowed``, every class key, class of each row), see ``shares``
-        self._classes: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        # (row arrays' ``allowed``, every class key, class of each row, class ids), see
+        # ``shares``
+        self._classes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # a stable id per class key ever seen (the LP's column and row keys)
+        self._class_id: dict[bytes, int] = {}
+        # the last LP's classes (as bytes) and what the LP takes from them alone
+        self._last_form: tuple[bytes, _LpForm] | None = None
 
     def shares(
         self,
@@ -479,7 +520,8 @@ class GavelMaxMinPolicy(_TimeSharing):
         if memo is None or memo[0] is not allowed:
             keys = np.concatenate([sizes[:, None], np.where(allowed, speeds, -1.0)], axis=1)
             every_class, class_of = np.unique(keys, axis=0, return_inverse=True)
-            memo = self._classes = (allowed, every_class, class_of.reshape(-1))
+            ids = self._class_ids(every_class)
+            memo = self._classes = (allowed, every_class, class_of.reshape(-1), ids)
         every_class, class_of = memo[1], memo[2]
         every_count = np.bincount(class_of, weights=counts, minlength=every_class.shape[0])
         present = every_count > 0  # the LP is formed from the classes that have jobs
@@ -496,7 +538,7 @@ class GavelMaxMinPolicy(_TimeSharing):
         )
         y = self._solved.get(lp_key)
         if y is None:
-            y = self._solve(classes, c_counts, capacity)
+            y = self._solve(classes, c_counts, capacity, memo[3][present])
             if len(self._solved) >= 4096:
                 self._solved.clear()
             self._solved[lp_key] = y
@@ -505,42 +547,95 @@ class GavelMaxMinPolicy(_TimeSharing):
         result: np.ndarray = per_job[position[class_of]]
         return result
 
-    def _solve(self, classes: np.ndarray, counts: np.ndarray, capacity: np.ndarray) -> np.ndarray:
-        """The class-level LP: Y_ck = sum over the class's jobs of X_jk (module docstring)."""
-        n_types = capacity.shape[0]
+    def _class_ids(self, classes: np.ndarray) -> np.ndarray:
+        """A stable id per class key (row of ``classes``), for the LP's column and row keys."""
+        known = self._class_id
+        return np.array(
+            [known.setdefault(c.tobytes(), len(known)) for c in classes], dtype=np.int64
+        ).reshape(-1)
+
+    def _form(self, classes: np.ndarray, ids: np.ndarray | None) -> _LpForm:
+        """What the class LP takes from its classes alone (kept while they stay the same)."""
+        key = np.array(classes.shape, dtype=np.int64).tobytes() + classes.tobytes()
+        last = self._last_form
+        if last is not None and last[0] == key:
+            return last[1]
         n_classes = classes.shape[0]
+        n_types = classes.shape[1] - 1
         c_size = classes[:, 0]
         c_speed = np.maximum(classes[:, 1:], 0.0)
-        c_allowed = classes[:, 1:] >= 0
-        total = float(capacity.sum())
-        equal = (c_speed * capacity[None, :]).sum(axis=1) / total
-        equal = np.where(equal > 0, equal, 1.0)
-        norm = c_speed / equal[:, None]  # normalised throughput per unit of time share
-        var_c, var_k = np.nonzero(c_allowed)
+        var_c, var_k = np.nonzero(classes[:, 1:] >= 0)
         n_vars = var_c.shape[0]
+        # Rows: time share of each class (-sum_k norm Y + count t <= 0), jobs of each class
+        # (sum_k Y <= count), capacity of each type (sum_c size Y <= n_k). Column Y_ck has
+        # its nonzeros in rows c < n_classes + c < 2 n_classes + k, column t in rows
+        # 0 .. n_classes - 1: built column-wise directly (``lp.SparseLp``).
+        index = np.empty((n_vars, 3), dtype=np.int32)
+        index[:, 0] = var_c
+        index[:, 1] = var_c + n_classes
+        index[:, 2] = var_k + 2 * n_classes
+        value = np.empty((n_vars, 3))
+        value[:, 0] = 0.0  # -norm, set per LP
+        value[:, 1] = 1.0
+        value[:, 2] = c_size[var_c]
+        all_index = np.concatenate([index.reshape(-1), np.arange(n_classes, dtype=np.int32)])
+        per_col = np.full(n_vars + 1, 3, dtype=np.int32)
+        per_col[-1] = n_classes
+        kept: np.ndarray | None = None
+        zero = c_speed[var_c, var_k] == 0.0
+        if zero.any():  # a zero speed: no explicit zero -norm entry, as a sparse matrix has
+            kept = np.ones(all_index.shape[0], dtype=bool)
+            kept[: 3 * n_vars : 3] = ~zero
+            per_col[:-1] -= zero
+            all_index = all_index[kept]
+        start = np.zeros(n_vars + 2, dtype=np.int32)
+        np.cumsum(per_col, out=start[1:])
+        # Columns and rows named by class (a stable id per class key) and type, so that the
+        # next LP starts from this one's basis (``WarmStartLp``).
+        if ids is None:
+            ids = self._class_ids(classes)
+        col_keys = np.empty(n_vars + 1, dtype=np.int64)
+        col_keys[:n_vars] = (ids[var_c] << 20) | var_k
+        col_keys[-1] = -1
+        row_keys = np.concatenate([2 * ids, 2 * ids + 1, -1 - np.arange(n_types)])
+        form = _LpForm(c_speed, var_c, var_k, value, all_index, start, kept, col_keys, row_keys)
+        self._last_form = (key, form)
+        return form
+
+    def _solve(
+        self,
+        classes: np.ndarray,
+        counts: np.ndarray,
+        capacity: np.ndarray,
+        ids: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """The class-level LP: Y_ck = sum over the class's jobs of X_jk (module docstring).
+
+        Every class has jobs (``counts`` > 0). ``ids`` are the classes' ids
+        (``_class_ids``), computed here when needed and not given."""
+        n_types = capacity.shape[0]
+        n_classes = classes.shape[0]
+        form = self._form(classes, ids)
+        var_c, var_k = form.var_c, form.var_k
+        n_vars = var_c.shape[0]
+        total = float(capacity.sum())
+        equal = (form.speed * capacity[None, :]).sum(axis=1) / total
+        equal = np.where(equal > 0, equal, 1.0)
+        # normalised throughput per unit of time share of each variable
+        var_norm = form.speed[var_c, var_k] / equal[var_c]
         # x = [Y_0 .. Y_{n_vars-1}, t]; minimise -t - eps * mean utility
-        cost = np.zeros(n_vars + 1)
-        cost[:n_vars] = -self.epsilon * norm[var_c, var_k] / counts.sum()
+        cost = np.empty(n_vars + 1)
+        cost[:n_vars] = -self.epsilon * var_norm / counts.sum()
         cost[-1] = -1.0
-        rows = 2 * n_classes + n_types
-        a = np.zeros((rows, n_vars + 1))
-        cols = np.arange(n_vars)
-        a[var_c, cols] = -norm[var_c, var_k]
-        a[np.arange(n_classes), -1] = counts
-        a[n_classes + var_c, cols] = 1.0
-        a[2 * n_classes + var_k, cols] = c_size[var_c]
+        value = form.value.copy()
+        value[:n_vars, 0] = -var_norm
+        all_value = np.concatenate([value.reshape(-1), counts])
+        if form.kept is not None:
+            all_value = all_value[form.kept]
         b = np.concatenate([np.zeros(n_classes), counts, capacity])
-        # Columns and rows named by class (its key row) and type, so that the next LP starts
-        # from this one's basis (``WarmStartLp``).
-        names = [c.tobytes() for c in classes]
-        col_keys: list[Hashable] = [
-            (names[c], k) for c, k in zip(var_c.tolist(), var_k.tolist(), strict=True)
-        ]
-        col_keys.append("t")
-        row_keys: list[Hashable] = [("time share", n) for n in names]
-        row_keys += [("jobs", n) for n in names]
-        row_keys += [("capacity", k) for k in range(n_types)]
-        solved = self._lp.solve(cost, a, b, col_keys, row_keys)
+        solved = self._lp.solve(
+            SparseLp(cost, form.start, form.index, all_value, b, form.col_keys, form.row_keys)
+        )
         y = np.zeros((n_classes, n_types))
         if solved is not None:
             y[var_c, var_k] = solved[:n_vars]

@@ -151,16 +151,15 @@ _Lp = tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], list[Any], np.ndarray
 
 
 def _record_lps(policy: GavelMaxMinPolicy) -> list[_Lp]:
-    """Record every LP ``policy`` hands its warm-started solver, with the answer."""
+    """Record every LP ``policy`` hands its warm-started solver (A dense), with the answer."""
     seen: list[_Lp] = []
     solver = policy._lp
     original = solver.solve
 
-    def record(
-        cost: np.ndarray, a: np.ndarray, b: np.ndarray, cols: list[Any], rows: list[Any]
-    ) -> np.ndarray | None:
-        answer = original(cost, a, b, cols, rows)
-        seen.append((cost, a, b, cols, rows, answer))
+    def record(model: lp.SparseLp) -> np.ndarray | None:
+        answer = original(model)
+        cols, rows = model.col_keys.tolist(), model.row_keys.tolist()
+        seen.append((model.cost, model.dense(), model.b_ub, cols, rows, answer))
         return answer
 
     solver.solve = record  # type: ignore[method-assign]
@@ -218,6 +217,42 @@ def test_warm_started_lps_reach_the_cold_optimum_deterministically(seed: int) ->
     again = GavelMaxMinPolicy()
     for (classes, counts, capacity), (*_, warm) in zip(lps, seen, strict=True):
         np.testing.assert_array_equal(again._solve(classes, counts, capacity), _y(warm, classes))
+
+
+def test_class_lp_is_handed_over_as_a_sparse_matrix_without_explicit_zeros() -> None:
+    # class 1 may use type 1 at speed 0: its -norm entry is zero and must not be stored
+    classes = np.array([[1.0, 1.0, 0.5], [2.0, 0.7, 0.0], [4.0, -1.0, 0.4]])
+    policy = GavelMaxMinPolicy()
+    seen = _record_lps(policy)
+    for counts in ([1.0, 2.0, 1.0], [3.0, 2.0, 1.0]):  # the second reuses the structure
+        policy._solve(classes, np.array(counts), np.array([4.0, 8.0]))
+    for cost, a, b, _cols, _rows, answer in seen:
+        # 5 variables with 3 nonzeros each, t with 3, less the zero
+        assert (a != 0).sum() == 3 * 5 + 3 - 1
+        assert answer is not None
+        cold = lp.solve_lp(cost, a, b)
+        assert cold is not None
+        assert cost @ answer == pytest.approx(cost @ cold, rel=1e-7, abs=1e-9)
+    last = policy._lp._last
+    assert last is not None
+    np.testing.assert_array_equal(last.dense(), seen[-1][1])
+    rebuilt = lp.SparseLp.from_dense(
+        last.cost, last.dense(), last.b_ub, last.col_keys, last.row_keys
+    )
+    np.testing.assert_array_equal(rebuilt.start, last.start)
+    np.testing.assert_array_equal(rebuilt.index, last.index)
+    np.testing.assert_array_equal(rebuilt.value, last.value)
+
+
+def test_rows_of_jobs_left_after_completions_are_found_by_identity() -> None:
+    jobs = [Job(f"j{i}", "t", 0.0, 10.0) for i in range(6)]
+    rows: list[Any] = [f"row{i}" for i in range(6)]
+    kept = maxmin_module._rows_kept
+    assert kept(jobs, jobs, rows) == rows
+    assert kept(jobs[:2] + jobs[3:5], jobs, rows) == ["row0", "row1", "row3", "row4"]
+    assert kept(jobs[1:], jobs, rows) == rows[1:]
+    assert kept([jobs[1], jobs[0]], jobs, rows) == []  # another order: looked up instead
+    assert kept([*jobs[:3], Job("j3", "t", 0.0, 10.0)], jobs, rows) == []  # equal, not the same
 
 
 def _y(x: np.ndarray | None, classes: np.ndarray) -> np.ndarray:
