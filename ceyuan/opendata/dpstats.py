@@ -55,10 +55,16 @@ class Budget:
         return 1.0 if not self.total else min(1.0, self.spent / self.total)
 
 
+def _total(dataset: Dataset) -> float | None:
+    return release_policy().rule_for(dataset.opening_level, dataset.security_grade).dp_epsilon
+
+
+def _spent(dataset: Dataset) -> float:
+    return float(dataset.dp_statistics.aggregate(s=Sum("epsilon"))["s"] or 0.0)
+
+
 def dataset_budget(dataset: Dataset) -> Budget:
-    rule = release_policy().rule_for(dataset.opening_level, dataset.security_grade)
-    spent = dataset.dp_statistics.aggregate(s=Sum("epsilon"))["s"] or 0.0
-    return Budget(rule.dp_epsilon, float(spent))
+    return Budget(_total(dataset), _spent(dataset))
 
 
 class _LedgerStorage:
@@ -69,14 +75,14 @@ class _LedgerStorage:
     """
 
     def __init__(self, dataset: Dataset) -> None:
-        self._base = float(dataset.dp_statistics.aggregate(s=Sum("epsilon"))["s"] or 0.0)
+        self._base = _spent(dataset)
         self._new: list[dp.BudgetEntry] = []
 
     def spent(self, dataset_id: str) -> float:
         return math.fsum([self._base, *(e.epsilon for e in self._new)])
 
     def try_spend(self, entry: dp.BudgetEntry, limit: float) -> bool:
-        if self.spent(entry.dataset_id) + entry.epsilon > limit + 1e-12:
+        if self.spent(entry.dataset_id) + entry.epsilon > limit + dp.EPS_TOLERANCE:
             return False
         self._new.append(entry)
         return True
@@ -228,7 +234,7 @@ def statistic_create(
 
     with transaction.atomic():
         locked = Dataset.objects.select_for_update().get(pk=dataset.pk)
-        total = release_policy().rule_for(locked.opening_level, locked.security_grade).dp_epsilon
+        total = _total(locked)
         if total is None:
             raise ValidationError(
                 {

@@ -25,7 +25,8 @@ from typing import Any, Protocol
 
 from ceyuan.opendata.privacy.report import DpReleaseRecord
 
-_EPS_TOLERANCE = 1e-12
+# Float slack when comparing spent epsilon with a budget.
+EPS_TOLERANCE = 1e-12
 
 
 class BudgetExceeded(RuntimeError):
@@ -65,7 +66,7 @@ class InMemoryBudgetStorage:
     def try_spend(self, entry: BudgetEntry, limit: float) -> bool:
         with self._lock:
             current = math.fsum(e.epsilon for e in self._entries.get(entry.dataset_id, ()))
-            if current + entry.epsilon > limit + _EPS_TOLERANCE:
+            if current + entry.epsilon > limit + EPS_TOLERANCE:
                 return False
             self._entries.setdefault(entry.dataset_id, []).append(entry)
             return True
