@@ -33,7 +33,9 @@ import numpy as np
 
 
 def solve_lp(cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray) -> np.ndarray | None:
-    """Minimise ``cost @ x`` subject to ``a_ub @ x <= b_ub`` and ``x >= 0`` (see module doc)."""
+    """Minimise ``cost @ x`` subject to ``a_ub @ x <= b_ub`` and ``x >= 0`` (see module doc).
+
+    An infinite entry of ``b_ub`` leaves its row unbounded."""
     core = _highs_core()
     if core is None:  # pragma: no cover
         return _solve_linprog(cost, a_ub, b_ub)
@@ -54,7 +56,8 @@ def _highs_core() -> Any:
 def _solve_linprog(cost: np.ndarray, a_ub: np.ndarray, b_ub: np.ndarray) -> np.ndarray | None:
     from scipy.optimize import linprog
 
-    solved = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=(0, None), method="highs")
+    bounded = np.isfinite(b_ub)  # linprog takes no infinite bound; such a row binds nothing
+    solved = linprog(cost, A_ub=a_ub[bounded], b_ub=b_ub[bounded], bounds=(0, None), method="highs")
     if solved.status != 0:
         return None
     x: np.ndarray = solved.x

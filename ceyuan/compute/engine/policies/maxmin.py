@@ -19,7 +19,9 @@ X_jk = 0 where job j cannot run on type k.
   maximise t subject to sum_k T_jk X_jk / E_j >= t for all j (plus the constraints above);
   a tie-break epsilon * mean_j(sum_k T_jk X_jk / E_j) uses capacity left over at the optimum.
   Jobs with identical (size, throughputs, allowed types) are aggregated into classes, so the
-  LP has at most (#classes x #types + 1) variables; it is solved with HiGHS (``lp.py``),
+  LP has at most (#classes x #types + 1) variables; it is formed over every class seen, those
+  without jobs held at 0, so that its structure stays the same from round to round, and is
+  solved with HiGHS (``lp.py``),
   warm-started from the basis of the policy's previous LP: the answer is an optimum of the LP,
   but where the LP has several optimal vertices which one comes back depends on the LPs this
   policy instance solved before (deterministic for the same sequence of states).
@@ -505,6 +507,9 @@ class GavelMaxMinPolicy(_TimeSharing):
         self._class_id: dict[bytes, int] = {}
         # the last LP's classes (as bytes) and what the LP takes from them alone
         self._last_form: tuple[bytes, _LpForm] | None = None
+        # (form, capacities, costs of Y, nonzeros of Y's columns): what the LP takes from the
+        # capacities, kept while they and the classes stay the same
+        self._per_capacity: tuple[_LpForm, bytes, np.ndarray, np.ndarray] | None = None
 
     def shares(
         self,
@@ -522,29 +527,31 @@ class GavelMaxMinPolicy(_TimeSharing):
             every_class, class_of = np.unique(keys, axis=0, return_inverse=True)
             ids = self._class_ids(every_class)
             memo = self._classes = (allowed, every_class, class_of.reshape(-1), ids)
+            self._solved.clear()  # its keys hold counts in the order of these classes
         every_class, class_of = memo[1], memo[2]
         every_count = np.bincount(class_of, weights=counts, minlength=every_class.shape[0])
-        present = every_count > 0  # the LP is formed from the classes that have jobs
-        classes, c_counts = every_class[present], every_count[present]
-        position = np.cumsum(present) - 1
-        position[~present] = classes.shape[0]  # a class without jobs: the zero row below
+        # Room is a sum of shares, off by float noise from round to round; rounded to 1e-9
+        # accelerators (which the pool pass and the validator tolerate) the LP's capacities
+        # stay the same while the cluster does.
+        capacity = np.round(capacity, 9)
+        # The LP is formed over every class seen (a class without jobs has its variables held
+        # at 0), so its structure stays the same from round to round and HiGHS is handed only
+        # the counts that changed.
         lp_key = b"".join(
             (
-                np.array(classes.shape, dtype=np.int64).tobytes(),
-                classes.tobytes(),
-                c_counts.tobytes(),
+                np.array(every_class.shape, dtype=np.int64).tobytes(),
+                every_count.tobytes(),
                 capacity.tobytes(),
             )
         )
         y = self._solved.get(lp_key)
         if y is None:
-            y = self._solve(classes, c_counts, capacity, memo[3][present])
+            y = self._solve(every_class, every_count, capacity, memo[3])
             if len(self._solved) >= 4096:
                 self._solved.clear()
             self._solved[lp_key] = y
-        per_job = np.zeros((classes.shape[0] + 1, capacity.shape[0]))
-        per_job[:-1] = y / c_counts[:, None]
-        result: np.ndarray = per_job[position[class_of]]
+        per_job = y / np.maximum(every_count, 1.0)[:, None]
+        result: np.ndarray = per_job[class_of]
         return result
 
     def _class_ids(self, classes: np.ndarray) -> np.ndarray:
@@ -611,28 +618,38 @@ class GavelMaxMinPolicy(_TimeSharing):
     ) -> np.ndarray:
         """The class-level LP: Y_ck = sum over the class's jobs of X_jk (module docstring).
 
-        Every class has jobs (``counts`` > 0). ``ids`` are the classes' ids
-        (``_class_ids``), computed here when needed and not given."""
+        A class without jobs (``counts`` 0) has its variables held at 0 (sum_k Y_ck <= 0) and
+        its time-share row lifted (upper bound infinite, coefficient 1 on t). The objective is
+        scaled by the number of jobs N (minimise -N t - eps * sum of utilities), which has the
+        same optima and leaves every cost but t's the same from round to round. ``ids`` are
+        the classes' ids (``_class_ids``), computed here when needed and not given."""
         n_types = capacity.shape[0]
         n_classes = classes.shape[0]
         form = self._form(classes, ids)
         var_c, var_k = form.var_c, form.var_k
         n_vars = var_c.shape[0]
-        total = float(capacity.sum())
-        equal = (form.speed * capacity[None, :]).sum(axis=1) / total
-        equal = np.where(equal > 0, equal, 1.0)
-        # normalised throughput per unit of time share of each variable
-        var_norm = form.speed[var_c, var_k] / equal[var_c]
-        # x = [Y_0 .. Y_{n_vars-1}, t]; minimise -t - eps * mean utility
+        per_capacity = self._per_capacity
+        capacity_key = capacity.tobytes()
+        if per_capacity is None or per_capacity[0] is not form or per_capacity[1] != capacity_key:
+            total = float(capacity.sum())
+            equal = (form.speed * capacity[None, :]).sum(axis=1) / total
+            equal = np.where(equal > 0, equal, 1.0)
+            # normalised throughput per unit of time share of each variable
+            var_norm = form.speed[var_c, var_k] / equal[var_c]
+            value = form.value.copy()
+            value[:n_vars, 0] = -var_norm
+            y_value = value.reshape(-1)
+            if form.kept is not None:
+                y_value = y_value[form.kept[: 3 * n_vars]]
+            per_capacity = (form, capacity_key, -self.epsilon * var_norm, y_value)
+            self._per_capacity = per_capacity
+        # x = [Y_0 .. Y_{n_vars-1}, t]
         cost = np.empty(n_vars + 1)
-        cost[:n_vars] = -self.epsilon * var_norm / counts.sum()
-        cost[-1] = -1.0
-        value = form.value.copy()
-        value[:n_vars, 0] = -var_norm
-        all_value = np.concatenate([value.reshape(-1), counts])
-        if form.kept is not None:
-            all_value = all_value[form.kept]
-        b = np.concatenate([np.zeros(n_classes), counts, capacity])
+        cost[:n_vars] = per_capacity[2]
+        cost[-1] = -float(counts.sum())
+        empty = counts <= 0.0
+        all_value = np.concatenate([per_capacity[3], np.where(empty, 1.0, counts)])
+        b = np.concatenate([np.where(empty, np.inf, 0.0), counts, capacity])
         solved = self._lp.solve(
             SparseLp(cost, form.start, form.index, all_value, b, form.col_keys, form.row_keys)
         )

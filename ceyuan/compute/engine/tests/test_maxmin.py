@@ -170,21 +170,12 @@ def _class_lps(seed: int, steps: int) -> list[tuple[np.ndarray, np.ndarray, np.n
     """A sequence of related class LPs: counts change, classes come and go."""
     rng = np.random.default_rng(seed)
     n_types = int(rng.integers(2, 4))
-    pool = np.unique(
-        np.concatenate(
-            [
-                rng.choice([1.0, 2.0, 4.0], size=(12, 1)),
-                np.where(
-                    rng.random((12, n_types)) < 0.85,
-                    rng.choice([0.2, 0.5, 0.7, 1.0], (12, n_types)),
-                    -1.0,
-                ),
-            ],
-            axis=1,
-        ),
-        axis=0,
+    speeds = np.where(
+        rng.random((12, n_types)) < 0.85, rng.choice([0.2, 0.5, 0.7, 1.0], (12, n_types)), -1.0
     )
-    pool[:, 1] = np.abs(pool[:, 1])
+    speeds[:, 0] = np.abs(speeds[:, 0])  # every class may use type 0
+    sizes = rng.choice([1.0, 2.0, 4.0], size=(12, 1))
+    pool = np.unique(np.concatenate([sizes, speeds], axis=1), axis=0)  # distinct classes
     capacity = rng.choice([4.0, 8.0, 16.0], size=n_types)
     counts = np.where(rng.random(pool.shape[0]) < 0.5, rng.integers(1, 5, pool.shape[0]), 0)
     counts[0] = max(counts[0], 1)
@@ -217,6 +208,46 @@ def test_warm_started_lps_reach_the_cold_optimum_deterministically(seed: int) ->
     again = GavelMaxMinPolicy()
     for (classes, counts, capacity), (*_, warm) in zip(lps, seen, strict=True):
         np.testing.assert_array_equal(again._solve(classes, counts, capacity), _y(warm, classes))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 2**31 - 1))
+def test_classes_without_jobs_keep_the_lp_and_change_no_optimum(seed: int) -> None:
+    # The policy forms one LP over every class seen, classes without jobs held at 0: it must
+    # reach the optimum of the LP over the classes that have jobs, and keep its structure.
+    lps = _class_lps(seed, 20)
+    every = np.unique(np.concatenate([classes for classes, _, _ in lps]), axis=0)
+    policy = GavelMaxMinPolicy()
+    seen = _record_lps(policy)
+    position = {c.tobytes(): i for i, c in enumerate(every)}
+    for classes, counts, capacity in lps:
+        at = np.array([position[c.tobytes()] for c in classes])
+        every_count = np.zeros(every.shape[0])
+        every_count[at] = counts
+        y = policy._solve(every, every_count, capacity)
+        assert (y[every_count == 0] == 0.0).all()
+        # the same allocation in the LP over the classes with jobs alone: feasible, optimal
+        compact = GavelMaxMinPolicy()
+        compact_seen = _record_lps(compact)
+        compact._solve(classes, counts, capacity)
+        cost, a, b, *_, cold = compact_seen[0]
+        x = np.concatenate([y[at][classes[:, 1:] >= 0], [0.0]])
+        x[-1] = ((_norm_utility(classes, capacity) * y[at]).sum(axis=1) / counts).min()
+        assert (a @ x - b).max() <= 1e-7 and x.min() >= -1e-9
+        assert cold is not None
+        assert cost @ x == pytest.approx(cost @ cold, rel=1e-7, abs=1e-9)
+    keys = {(tuple(cols), tuple(rows)) for *_, cols, rows, _ in seen}
+    assert len(keys) == 1  # one structure: every LP after the first was changed in place
+    last = policy._lp._last
+    assert last is not None and np.isinf(last.b_ub).any() == (lps[-1][0].shape[0] < len(every))
+
+
+def _norm_utility(classes: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """Throughput per unit of time share, over the job's throughput on an equal share."""
+    speed = np.maximum(classes[:, 1:], 0.0)
+    equal = (speed * capacity).sum(axis=1) / capacity.sum()
+    norm: np.ndarray = speed / np.where(equal > 0, equal, 1.0)[:, None]
+    return norm
 
 
 def test_class_lp_is_handed_over_as_a_sparse_matrix_without_explicit_zeros() -> None:
