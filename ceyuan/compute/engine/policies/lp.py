@@ -255,7 +255,7 @@ def _modify(h: Any, highs: Any, lp: SparseLp, last: SparseLp) -> None:
     entries = np.flatnonzero(lp.value != last.value)
     if entries.size:
         row = lp.index[entries]
-        col = lp.column_of_entry()[entries]
+        col = np.searchsorted(lp.start, entries, side="right") - 1  # each entry's column
         order = np.lexsort((col, row))  # row by row, as the matrix was compared before
         for r, c, v in zip(
             row[order].tolist(), col[order].tolist(), lp.value[entries[order]].tolist(), strict=True

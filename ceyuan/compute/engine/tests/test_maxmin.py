@@ -242,6 +242,35 @@ def test_classes_without_jobs_keep_the_lp_and_change_no_optimum(seed: int) -> No
     assert last is not None and np.isinf(last.b_ub).any() == (lps[-1][0].shape[0] < len(every))
 
 
+def test_lp_classes_grow_with_new_classes_and_shrink_when_mostly_empty() -> None:
+    policy = GavelMaxMinPolicy()
+    ids = np.arange(40)
+    present = np.zeros(40, dtype=bool)
+    present[:3] = True
+    first = policy._lp_classes(ids, present)
+    np.testing.assert_array_equal(first, present)
+    # a count changes, no class comes or goes: the same classes (the same array)
+    assert policy._lp_classes(ids, present.copy()) is first
+    # a new class with jobs joins; one that emptied stays
+    later = present.copy()
+    later[[0, 5]] = [False, True]
+    grown = policy._lp_classes(ids, later)
+    np.testing.assert_array_equal(np.flatnonzero(grown), [0, 1, 2, 5])
+    # new rows re-number the classes: the LP's classes are found again by their ids
+    renumbered = np.concatenate([[99], ids])
+    again = policy._lp_classes(renumbered, np.concatenate([[False], later]))
+    np.testing.assert_array_equal(np.flatnonzero(again), [1, 2, 3, 6])
+    # kept while no more of its classes are empty than have jobs
+    many = np.zeros(41, dtype=bool)
+    many[1:21] = True
+    policy._lp_classes(renumbered, many)
+    few = np.zeros(41, dtype=bool)
+    few[1:11] = True  # 10 empty, 10 with jobs
+    assert policy._lp_classes(renumbered, few).sum() == 20
+    few[10] = False  # 11 empty, 9 with jobs
+    np.testing.assert_array_equal(policy._lp_classes(renumbered, few), few)
+
+
 def _norm_utility(classes: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     """Throughput per unit of time share, over the job's throughput on an equal share."""
     speed = np.maximum(classes[:, 1:], 0.0)
