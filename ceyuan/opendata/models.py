@@ -264,6 +264,8 @@ class TableColumn(models.Model):
     type = models.CharField(_("type"), max_length=16, choices=Type.choices)
     description = models.CharField(_("description"), max_length=500, blank=True)
     required = models.BooleanField(_("required"), default=False)
+    # Set through CKAN's datastore_create: rows are matched on these fields by datastore_upsert.
+    primary_key = models.BooleanField(_("primary key"), default=False)
 
     class Meta:
         ordering = ["resource", "position"]

@@ -9,10 +9,14 @@ Written like ``services`` (permission → validation → ``transaction.atomic()`
 - the ``TableColumn`` and ``TableRow`` rows of a resource always describe its current data:
   replacing the data replaces them in the same transaction, and a refused change writes nothing;
 - a replaced or deleted file leaves storage only once the transaction has committed.
+
+The CKAN datastore writes (``tablestore``) store tables and refuse personal data with the
+helpers here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -141,6 +145,18 @@ def _set_file(resource: Resource, upload: _Upload) -> None:
 
 
 def _store_table(resource: Resource, parsed: tabular.ParsedTable) -> None:
+    _store_columns(resource, parsed.columns)
+    _store_rows(resource, parsed.rows, first=1)
+
+
+def _store_columns(
+    resource: Resource,
+    columns: Sequence[tabular.Column],
+    *,
+    primary_key: Sequence[str] = (),
+    first: int = 0,
+) -> None:
+    """The data dictionary entries of ``columns``, at positions from ``first``."""
     TableColumn.objects.bulk_create(
         [
             TableColumn(
@@ -150,12 +166,17 @@ def _store_table(resource: Resource, parsed: tabular.ParsedTable) -> None:
                 type=c.type,
                 required=c.required,
                 description=c.description,
+                primary_key=c.name in primary_key,
             )
-            for i, c in enumerate(parsed.columns)
+            for i, c in enumerate(columns, first)
         ]
     )
+
+
+def _store_rows(resource: Resource, rows: Sequence[dict[str, Any]], *, first: int) -> None:
+    """``rows`` as table rows numbered from ``first`` (the number is CKAN's ``_id``)."""
     TableRow.objects.bulk_create(
-        [TableRow(resource=resource, number=n, data=row) for n, row in enumerate(parsed.rows, 1)],
+        [TableRow(resource=resource, number=n, data=row) for n, row in enumerate(rows, first)],
         batch_size=2000,
     )
 
@@ -268,8 +289,9 @@ def resource_update(
 
     ``None`` leaves a field as it is. A new file goes through the checks of
     ``resource_create`` (parsing, size, and the refusal of personal data) and replaces the
-    table rows and data dictionary; a new URL turns the resource into an API endpoint. The
-    format of a parsed table comes from its file, so it changes only with a new file."""
+    table rows and data dictionary; a new URL turns the resource into an API endpoint (a file's
+    table goes with the file; an endpoint's table, written through the datastore API, stays).
+    The format of a parsed table comes from its file, so it changes only with a new file."""
     dataset = resource.dataset
     if not permissions.can_edit_dataset(actor, dataset):
         raise PermissionDenied(_("You cannot change the resources of this dataset."))
@@ -281,6 +303,7 @@ def resource_update(
     old_file = resource.file.name if resource.file else ""
     upload = None
     to_endpoint = content is None and url is not None and url != resource.url
+    from_file = resource.kind == Resource.Kind.FILE
     try:
         if name is not None:
             resource.name = name[:200]
@@ -303,12 +326,13 @@ def resource_update(
             resource.kind = Resource.Kind.API
             resource.url = url
             resource.format = (format or "API").upper()[:20]
-            resource.size = resource.row_count = 0
-            resource.encoding = ""
-            resource.datastore_active = False
-            resource.file = None  # type: ignore[assignment]
+            if from_file:
+                resource.size = resource.row_count = 0
+                resource.encoding = ""
+                resource.datastore_active = False
+                resource.file = None  # type: ignore[assignment]
         elif format is not None and format.strip().upper() != resource.format:
-            if resource.datastore_active:
+            if resource.datastore_active and from_file:
                 raise ValidationError(
                     {
                         "format": _(
@@ -326,7 +350,7 @@ def resource_update(
         if upload is not None:
             resource.file.save(filename or "upload.bin", ContentFile(upload.content), save=False)
         resource.save()
-        if upload is not None or to_endpoint:
+        if upload is not None or (to_endpoint and from_file):
             _drop_table(resource)
             if upload is not None and upload.parsed is not None:
                 _store_table(resource, upload.parsed)
@@ -381,10 +405,12 @@ def table_frame(parsed: tabular.ParsedTable) -> pd.DataFrame:
     return pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
 
 
-def _refuse_personal_data(parsed: tabular.ParsedTable, dataset: Dataset, filename: str) -> None:
+def _refuse_personal_data(
+    parsed: tabular.ParsedTable, dataset: Dataset, filename: str, *, field: str = "upload"
+) -> None:
     """Refuse a table in which the privacy engine finds personal information that the release
     policy would transform for this dataset (what the policy keeps as-is, such as unified social
-    credit codes, does not count)."""
+    credit codes, does not count). The error is reported under ``field``."""
     policy = release_policy()
     scan = scan_table(table_frame(parsed), min_confidence=policy.min_confidence)
     rule = policy.rule_for(dataset.opening_level, dataset.security_grade)
@@ -398,7 +424,7 @@ def _refuse_personal_data(parsed: tabular.ParsedTable, dataset: Dataset, filenam
         summary = ", ".join(f"{kind} × {count}" for kind, count in sorted(found.items()))
         raise ValidationError(
             {
-                "upload": _(
+                field: _(
                     "%(file)s contains personal information (%(found)s). Publish it through "
                     "the safe publication flow, which de-identifies it first."
                 )
