@@ -500,9 +500,11 @@ class GavelMaxMinPolicy(_TimeSharing):
         self._solved: dict[bytes, np.ndarray] = {}
         # HiGHS, warm-started from the basis of the last LP this policy solved
         self._lp = WarmStartLp()
-        # (row arrays' ``allowed``, every class key, class of each row, class ids), see
-        # ``shares``
-        self._classes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = None
+        # (row arrays' ``allowed``, every class key, class of each row, class ids, which
+        # classes can run somewhere), see ``shares``
+        self._classes: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None = (
+            None
+        )
         # a stable id per class key ever seen (the LP's column and row keys)
         self._class_id: dict[bytes, int] = {}
         # the last LP's classes (as bytes) and what the LP takes from them alone
@@ -528,7 +530,8 @@ class GavelMaxMinPolicy(_TimeSharing):
             keys = np.concatenate([sizes[:, None], np.where(allowed, speeds, -1.0)], axis=1)
             every_class, class_of = np.unique(keys, axis=0, return_inverse=True)
             ids = self._class_ids(every_class)
-            memo = self._classes = (allowed, every_class, class_of.reshape(-1), ids)
+            can_run = (every_class[:, 1:] > 0.0).any(axis=1)
+            memo = self._classes = (allowed, every_class, class_of.reshape(-1), ids, can_run)
             self._solved.clear()  # its keys hold counts in the order of these classes
         every_class, class_of = memo[1], memo[2]
         every_count = np.bincount(class_of, weights=counts, minlength=every_class.shape[0])
@@ -541,7 +544,9 @@ class GavelMaxMinPolicy(_TimeSharing):
         # it is re-formed when a class with jobs is missing or most of its classes are empty.
         # (Keeping every class seen makes the LP larger and each solve dearer: 2.54 M
         # instructions per round in the Gavel workload, against 2.31 M this way.)
-        in_lp = self._lp_classes(memo[3], every_count > 0)
+        # A class that no type can run (no allowed type left, e.g. its pools are down, or
+        # zero speed on all) gets no share: in the LP it would force t = 0 for everyone.
+        in_lp = self._lp_classes(memo[3], (every_count > 0) & memo[4])
         counts_lp = every_count[in_lp]
         lp_key = b"".join((in_lp.tobytes(), counts_lp.tobytes(), capacity.tobytes()))
         y = self._solved.get(lp_key)

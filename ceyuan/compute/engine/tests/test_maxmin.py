@@ -17,6 +17,7 @@ from ceyuan.compute.engine.model import (
     Job,
     Placement,
     PoolState,
+    RunningJob,
     SchedulerState,
     TimeShares,
 )
@@ -277,6 +278,48 @@ def _norm_utility(classes: np.ndarray, capacity: np.ndarray) -> np.ndarray:
     equal = (speed * capacity).sum(axis=1) / capacity.sum()
     norm: np.ndarray = speed / np.where(equal > 0, equal, 1.0)[:, None]
     return norm
+
+
+def test_a_class_that_cannot_run_leaves_the_others_max_min_shares_alone() -> None:
+    # a job with zero speed on its only type: in the LP it would force t = 0 for everyone
+    sizes = np.array([2.0, 2.0, 1.0, 1.0])
+    allowed = np.ones((4, 1), dtype=bool)
+    speeds = np.array([[1.0], [1.0], [1.0], [0.0]])
+    capacity = np.array([4.0])
+    alone = GavelMaxMinPolicy().shares(sizes, np.array([1, 1, 1, 0]), allowed, speeds, capacity)
+    beside = GavelMaxMinPolicy().shares(sizes, np.array([1, 1, 1, 1]), allowed, speeds, capacity)
+    np.testing.assert_allclose(alone[:3], [[0.8], [0.8], [0.8]], atol=1e-9)
+    np.testing.assert_allclose(beside, alone, atol=1e-9)
+    assert beside[3, 0] == 0.0
+
+
+def test_a_running_job_whose_pools_are_down_is_preempted_without_changing_the_others() -> None:
+    fed = make_federation({"own": [("A100", 8), ("H800", 8)]})
+    a100, h800 = fed.pools
+    pending = tuple(
+        Job(f"p{i}", "t", 0.0, 100.0, 8.0 if i < 2 else 4.0, models=frozenset({"A100"}))
+        for i in range(3)
+    )
+    stuck = Job("r", "t", 0.0, 100.0, 8.0, models=frozenset({"H800"}))
+    answers = []
+    for down in (False, True):
+        running = {"r": RunningJob(stuck, (Placement("r", h800.id, 8.0, 1.0),), 0.0, 100.0, 100.0)}
+        state = SchedulerState(
+            now=1.0,
+            federation=fed,
+            pools=(PoolState(a100, 8.0), PoolState(h800, 0.0 if down else 8.0, up=not down)),
+            pending=pending,
+            running=MappingProxyType(running if down else {}),
+        )
+        allocation = make_policy("gavel_maxmin").allocate(state)
+        check_allocation(state, allocation)
+        shares = allocation.shares
+        assert shares is not None
+        pairs = zip(shares.row.tolist(), shares.share.tolist(), strict=True)
+        got = {shares.jobs[j].id: round(x, 9) for j, x in pairs}
+        answers.append((got, [p.job_id for p in allocation.preemptions]))
+    assert answers[0] == ({"p0": 0.4, "p1": 0.4, "p2": 0.4}, [])
+    assert answers[1] == ({"p0": 0.4, "p1": 0.4, "p2": 0.4}, ["r"])
 
 
 def test_class_lp_is_handed_over_as_a_sparse_matrix_without_explicit_zeros() -> None:
