@@ -530,7 +530,7 @@ class GavelMaxMinPolicy(_TimeSharing):
             keys = np.concatenate([sizes[:, None], np.where(allowed, speeds, -1.0)], axis=1)
             every_class, class_of = np.unique(keys, axis=0, return_inverse=True)
             ids = self._class_ids(every_class)
-            can_run = (every_class[:, 1:] > 0.0).any(axis=1)
+            can_run: np.ndarray = np.asarray((every_class[:, 1:] > 0.0).any(axis=1))
             memo = self._classes = (allowed, every_class, class_of.reshape(-1), ids, can_run)
             self._solved.clear()  # its keys hold counts in the order of these classes
         every_class, class_of = memo[1], memo[2]
