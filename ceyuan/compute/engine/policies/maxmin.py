@@ -325,9 +325,10 @@ def _to_pools(
         room = np.array(free)[pool_of]
         wanted = x >= _MIN_SHARE
         total = (counts * row_size) @ np.where(wanted, x, 0.0)
-        if (total <= room + 1e-9 * (1.0 + room)).all():
-            # everything fits (up to rounding, which the validator's 1e-6 tolerance covers;
-            # an oversubscribed cluster is handed out exactly): every job gets what it asks
+        if (total <= room + np.minimum(1e-9 * (1.0 + room), 5e-7)).all():
+            # everything fits (up to rounding, kept under the validator's absolute 1e-6 even
+            # for large pools; an oversubscribed cluster is handed out exactly): every job
+            # gets what it asks
             if wanted.all():  # every job on every type: entries in job, then type order
                 n_jobs, n_types = rows_of.shape[0], pool_of.shape[0]
                 entry_job = np.arange(n_jobs).repeat(n_types)
