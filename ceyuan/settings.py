@@ -223,6 +223,9 @@ TASKS = {
 
 # How often ``ceyuan scheduler`` recomputes the plan's live indicators (0 switches it off).
 CEYUAN_LIVE_REFRESH_MINUTES = int(_env("CEYUAN_LIVE_REFRESH_MINUTES", "60"))
+# A working-day schedule file for years the chinesecalendar package does not know yet
+# (format: ceyuan/plan/engine/schedule.py); empty: the package alone.
+CEYUAN_WORKDAY_SCHEDULE = _env("CEYUAN_WORKDAY_SCHEDULE", "")
 
 # --- e-mail -----------------------------------------
 EMAIL_BACKEND = _env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -34,6 +34,25 @@ class PlanConfig(AppConfig):
             refresh_live_indicators,
             dt.timedelta(minutes=settings.CEYUAN_LIVE_REFRESH_MINUTES),
         )
+        configure_calendar(settings.CEYUAN_WORKDAY_SCHEDULE)
+
+
+def configure_calendar(schedule_path: str) -> None:
+    """Deadlines are counted on the official calendar, with the years of the schedule file at
+    ``schedule_path`` (if any) before the ``chinesecalendar`` package's. A bad file stops the
+    start-up, naming the file, line and field."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .engine import workdays
+    from .engine.schedule import ScheduleFileError, load_schedule
+
+    published = {}
+    if schedule_path:
+        try:
+            published = load_schedule(schedule_path)
+        except ScheduleFileError as exc:
+            raise ImproperlyConfigured(f"CEYUAN_WORKDAY_SCHEDULE: {exc}") from exc
+    workdays.set_default_calendar(workdays.ChineseWorkingCalendar(published=published))
 
 
 def _signed_in(user: object) -> bool:

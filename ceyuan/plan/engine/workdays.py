@@ -14,19 +14,26 @@ Conventions (chosen so the arithmetic round-trips, and tested as invariants):
   ``working_days_between(d, add_working_days(d, n)) == n``, and for a working day d,
   ``add_working_days(add_working_days(d, n), -n) == d``.
 
-Years the package does not know (the schedule is not yet published) fall back to Monday–Friday
-by default, because a deadline next year must still get a due date; pass
-``ChineseWorkingCalendar(beyond_range="error")`` to refuse them instead.
+A schedule file (:mod:`.schedule`) can give years the package does not know yet, or correct
+one: ``ChineseWorkingCalendar(published=load_schedule(path))`` uses it before the package, and
+``set_default_calendar`` makes such a calendar the default (the plan app does so from the
+``CEYUAN_WORKDAY_SCHEDULE`` setting). Years neither knows (the schedule is not yet published)
+fall back to Monday–Friday by default, because a deadline next year must still get a due date;
+pass ``ChineseWorkingCalendar(beyond_range="error")`` to refuse them instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Literal, Protocol
 
 import chinese_calendar
+
+from .schedule import YearSchedule
 
 __all__ = [
     "PUBLISHED_YEARS",
@@ -37,6 +44,7 @@ __all__ = [
     "add_working_days",
     "default_calendar",
     "is_working_day",
+    "set_default_calendar",
     "working_days_between",
 ]
 
@@ -76,11 +84,18 @@ class WeekdayCalendar:
 
 @dataclass(frozen=True, slots=True)
 class ChineseWorkingCalendar:
-    """The official calendar: statutory holidays off, make-up working days on."""
+    """The official calendar: statutory holidays off, make-up working days on. ``published``
+    years (from a schedule file) take precedence over the ``chinesecalendar`` package."""
 
     beyond_range: Literal["weekdays", "error"] = "weekdays"
+    published: Mapping[int, YearSchedule] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
 
     def is_working_day(self, day: dt.date) -> bool:
+        schedule = self.published.get(day.year)
+        if schedule is not None:
+            return schedule.is_working_day(day)
         official = _official_working_day(day)
         if official is not None:
             return official
@@ -89,37 +104,47 @@ class ChineseWorkingCalendar:
         return day.weekday() < 5
 
 
-_DEFAULT = ChineseWorkingCalendar()
+_default: WorkingCalendar = ChineseWorkingCalendar()
 
 
 def default_calendar() -> WorkingCalendar:
-    return _DEFAULT
+    return _default
 
 
-def is_working_day(day: dt.date, calendar: WorkingCalendar = _DEFAULT) -> bool:
-    return calendar.is_working_day(day)
+def set_default_calendar(calendar: WorkingCalendar) -> None:
+    """Make ``calendar`` the one used when none is passed (set once, at start-up)."""
+    global _default
+    _default = calendar
 
 
-def add_working_days(start: dt.date, n: int, calendar: WorkingCalendar = _DEFAULT) -> dt.date:
+def is_working_day(day: dt.date, calendar: WorkingCalendar | None = None) -> bool:
+    return (calendar if calendar is not None else _default).is_working_day(day)
+
+
+def add_working_days(start: dt.date, n: int, calendar: WorkingCalendar | None = None) -> dt.date:
     """The ``n``-th working day after ``start`` (before it when ``n`` < 0); ``start`` if 0."""
+    cal = calendar if calendar is not None else _default
     step = _ONE_DAY if n > 0 else -_ONE_DAY
     day = start
     remaining = abs(n)
     while remaining:
         day += step
-        if calendar.is_working_day(day):
+        if cal.is_working_day(day):
             remaining -= 1
     return day
 
 
-def working_days_between(start: dt.date, end: dt.date, calendar: WorkingCalendar = _DEFAULT) -> int:
+def working_days_between(
+    start: dt.date, end: dt.date, calendar: WorkingCalendar | None = None
+) -> int:
     """Working days in (start, end]; negative (counting (end, start]) when end < start."""
+    cal = calendar if calendar is not None else _default
     if end < start:
-        return -working_days_between(end, start, calendar)
+        return -working_days_between(end, start, cal)
     count = 0
     day = start
     while day < end:
         day += _ONE_DAY
-        if calendar.is_working_day(day):
+        if cal.is_working_day(day):
             count += 1
     return count
