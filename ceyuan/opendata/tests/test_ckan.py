@@ -2,44 +2,21 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from ceyuan.accounts import services as account_services
 from ceyuan.opendata.models import AccessLog, Dataset
 
+from .ckan_helpers import api_token, named_file, transport_officer
+from .ckan_helpers import call as _call
 from .conftest import grant_for
-
-
-def _named_file(name: str, content: bytes) -> Any:
-    import io
-
-    handle = io.BytesIO(content)
-    handle.name = name
-    return handle
-
-
-def _call(
-    client: Client, action: str, data: Any = None, token: str = "", method: str = "post"
-) -> Any:
-    headers = {"HTTP_AUTHORIZATION": token} if token else {}
-    if method == "get":
-        return client.get(f"/api/3/action/{action}", data or {}, **headers)
-    return client.post(
-        f"/api/3/action/{action}",
-        json.dumps(data or {}),
-        content_type="application/json",
-        **headers,
-    )
 
 
 @pytest.fixture
 def token(catalogue: Any) -> str:
-    _token, raw = account_services.token_create(actor=catalogue.world.officer, name="ckan")
-    return raw
+    return api_token(catalogue.world.officer)
 
 
 def test_package_search_returns_ckans_envelope_with_facets(catalogue: Any, client: Client) -> None:
@@ -88,7 +65,7 @@ def test_datastore_search_needs_a_grant_for_conditional_data(
     assert response.status_code == 403
     assert response.json()["error"]["__type"] == "Authorization Error"
     grant_for(catalogue, catalogue.researcher, catalogue.restricted)
-    _t, raw = account_services.token_create(actor=catalogue.researcher, name="r")
+    raw = api_token(catalogue.researcher, "r")
     body = _call(
         client,
         "datastore_search",
@@ -177,13 +154,10 @@ def test_the_ckanapi_client_lists_searches_shows_creates_updates_and_reads_a_tab
 ) -> None:
     import ckanapi
 
-    from ceyuan.accounts.models import Role
     from ceyuan.opendata import services
-    from ceyuan.testing import make_organisation, make_user
 
     settings.MEDIA_ROOT = tmp_path
-    dept = make_organisation("jtw", name_zh="市交通委", name_en="Transport Commission")
-    officer = make_user("jt-officer", organisation=dept, role=Role.UNIT_OFFICER)
+    dept, officer = transport_officer()
     services.theme_create(actor=None, code="traffic", title_zh="交通出行")
     services.dataset_create(
         actor=officer,
@@ -193,7 +167,7 @@ def test_the_ckanapi_client_lists_searches_shows_creates_updates_and_reads_a_tab
         opening_level="public",
         keywords=["道路"],
     )
-    _t, raw = account_services.token_create(actor=officer, name="ckanapi")
+    raw = api_token(officer, "ckanapi")
 
     with ckanapi.RemoteCKAN(live_server.url, apikey=raw) as ckan:
         # The client unchanged: ckanapi talks to /api/action/, as it does to CKAN itself.
@@ -213,7 +187,7 @@ def test_the_ckanapi_client_lists_searches_shows_creates_updates_and_reads_a_tab
         resource = ckan.action.resource_create(
             package_id=created["id"],
             name="泊位表",
-            upload=_named_file("lots.csv", "名称,泊位\n西单,120\n国贸,80\n".encode("gbk")),
+            upload=named_file("lots.csv", "名称,泊位\n西单,120\n国贸,80\n".encode("gbk")),
         )
         assert resource["datastore_active"] is True
         updated = ckan.action.package_update(id=created["id"], title="停车场泊位", version="2.0")

@@ -10,10 +10,13 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from ceyuan.accounts import services as account_services
 from ceyuan.audit.models import AuditEntry
 from ceyuan.opendata import services, tablestore, tabular
 from ceyuan.opendata.models import Resource, TableColumn, TableRow
+
+from .ckan_helpers import api_token as _token
+from .ckan_helpers import call as _call
+from .ckan_helpers import transport_officer
 
 FIELDS = [
     {"id": "编号", "type": "int"},
@@ -22,21 +25,6 @@ FIELDS = [
     {"id": "开放", "type": "bool"},
     {"id": "更新", "type": "date"},
 ]
-
-
-def _call(client: Client, action: str, data: Any = None, token: str = "") -> Any:
-    headers = {"HTTP_AUTHORIZATION": token} if token else {}
-    return client.post(
-        f"/api/3/action/{action}",
-        json.dumps(data or {}),
-        content_type="application/json",
-        **headers,
-    )
-
-
-def _token(user: Any) -> str:
-    _t, raw = account_services.token_create(actor=user, name="ckan")
-    return raw
 
 
 def _endpoint(actor: Any, dataset: Any) -> Resource:
@@ -73,12 +61,8 @@ def test_the_ckanapi_client_creates_upserts_and_deletes_datastore_rows(
 ) -> None:
     import ckanapi
 
-    from ceyuan.accounts.models import Role
-    from ceyuan.testing import make_organisation, make_user
-
     settings.MEDIA_ROOT = tmp_path
-    dept = make_organisation("jtw", name_zh="市交通委", name_en="Transport Commission")
-    officer = make_user("jt-officer", organisation=dept, role=Role.UNIT_OFFICER)
+    dept, officer = transport_officer()
     dataset = services.dataset_create(
         actor=officer,
         name="parking-live",

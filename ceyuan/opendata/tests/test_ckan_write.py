@@ -3,7 +3,6 @@ datastore_search filters with lists — through the real ckanapi client, and who
 
 from __future__ import annotations
 
-import io
 import json
 from typing import Any
 
@@ -11,34 +10,16 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from ceyuan.accounts import services as account_services
 from ceyuan.audit.models import AuditEntry
 from ceyuan.opendata import services
 from ceyuan.opendata.models import AccessLog, Dataset, Resource, TableRow
 
+from .ckan_helpers import api_token as _token
+from .ckan_helpers import call as _call
+from .ckan_helpers import named_file as _named_file
+from .ckan_helpers import transport_officer
 from .conftest import grant_for
 from .test_releases import _csv as personal_csv
-
-
-def _call(client: Client, action: str, data: Any = None, token: str = "") -> Any:
-    headers = {"HTTP_AUTHORIZATION": token} if token else {}
-    return client.post(
-        f"/api/3/action/{action}",
-        json.dumps(data or {}),
-        content_type="application/json",
-        **headers,
-    )
-
-
-def _token(user: Any) -> str:
-    _t, raw = account_services.token_create(actor=user, name="ckan")
-    return raw
-
-
-def _named_file(name: str, content: bytes) -> Any:
-    handle = io.BytesIO(content)
-    handle.name = name
-    return handle
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,12 +28,8 @@ def test_the_ckanapi_client_patches_replaces_and_deletes_resources_and_withdraws
 ) -> None:
     import ckanapi
 
-    from ceyuan.accounts.models import Role
-    from ceyuan.testing import make_organisation, make_user
-
     settings.MEDIA_ROOT = tmp_path
-    dept = make_organisation("jtw", name_zh="市交通委", name_en="Transport Commission")
-    officer = make_user("jt-officer", organisation=dept, role=Role.UNIT_OFFICER)
+    dept, officer = transport_officer()
     dataset = services.dataset_create(
         actor=officer,
         name="parking-lots",
