@@ -408,6 +408,23 @@ def training_card_set(
 # --- data reads and the access log -----------------------------------------
 
 
+def check_data_read(*, user: Any, dataset: Dataset, api_key: ApiKey | None = None) -> Any:
+    """The grant under which ``user`` may read the data of ``dataset`` (None when no grant is
+    needed); PermissionDenied when the read is not allowed. Nothing is logged: ``data_read``
+    logs reads of the data itself."""
+    allowed, grant = permissions.data_access(user, dataset)
+    if allowed and api_key is not None and api_key.application_id is not None:
+        # A key bound to one application reads only that application's dataset.
+        allowed = api_key.application.dataset_id == dataset.pk  # type: ignore[union-attr]
+    if not allowed:
+        if dataset.access == levels.RESTRICTED:
+            raise PermissionDenied(
+                _("This dataset is conditional: apply for it and use it while your grant is valid.")
+            )
+        raise PermissionDenied(_("You may not read this dataset's data."))
+    return grant
+
+
 def data_read(
     *,
     user: Any,
@@ -422,16 +439,7 @@ def data_read(
 
     Raises PermissionDenied (nothing logged) when the read is not allowed.
     """
-    allowed, grant = permissions.data_access(user, dataset)
-    if allowed and api_key is not None and api_key.application_id is not None:
-        # A key bound to one application reads only that application's dataset.
-        allowed = api_key.application.dataset_id == dataset.pk  # type: ignore[union-attr]
-    if not allowed:
-        if dataset.access == levels.RESTRICTED:
-            raise PermissionDenied(
-                _("This dataset is conditional: apply for it and use it while your grant is valid.")
-            )
-        raise PermissionDenied(_("You may not read this dataset's data."))
+    grant = check_data_read(user=user, dataset=dataset, api_key=api_key)
     return AccessLog.objects.create(
         user=user if permissions.is_signed_in(user) else None,
         api_key=api_key,

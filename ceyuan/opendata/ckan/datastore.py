@@ -129,6 +129,32 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+@action("datastore_info")
+def datastore_info(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
+    """The table's fields and row count (CKAN 2.10's shape). It describes the data, so it needs
+    the right to read the data (a grant for conditional datasets), but it is not logged as a
+    read of the data."""
+    resource = _table(ctx, data)
+    try:
+        services.check_data_read(user=ctx.user, dataset=resource.dataset, api_key=ctx.api_key)
+    except PermissionDenied as exc:
+        raise NotAuthorized(str(exc)) from None
+    columns = list(resource.columns.all())
+    return {
+        "meta": {
+            "id": str(resource.uuid),
+            "count": resource.row_count,
+            "table_type": "BASE TABLE",
+            "aliases": [],
+        },
+        "fields": [
+            {**field, "schema": {"native_type": field["type"], "is_index": c.primary_key}}
+            for field, c in zip(_field_dicts(columns), columns, strict=True)
+        ],
+        "primary_key": [c.name for c in columns if c.primary_key],
+    }
+
+
 def _field_dicts(columns: Sequence[TableColumn]) -> list[dict[str, Any]]:
     return [
         {

@@ -80,6 +80,28 @@ def test_datastore_search_needs_a_grant_for_conditional_data(
     assert (log.user, log.channel, log.action) == (catalogue.researcher, "ckan", "datastore")
 
 
+def test_datastore_info_gives_fields_and_count_to_those_who_may_read_the_data(
+    catalogue: Any, client: Client
+) -> None:
+    rid = str(catalogue.table.uuid)
+    refused = _call(client, "datastore_info", {"id": rid})
+    assert refused.status_code == 403
+    grant_for(catalogue, catalogue.researcher, catalogue.restricted)
+    result = _call(
+        client, "datastore_info", {"id": rid}, token=api_token(catalogue.researcher, "r")
+    ).json()["result"]
+    assert result["meta"]["count"] == 3 and result["meta"]["id"] == rid
+    assert [(f["id"], f["type"]) for f in result["fields"]] == [
+        ("区县", "text"),
+        ("年份", "int"),
+        ("人口", "numeric"),
+        ("达标", "bool"),
+    ]
+    assert not AccessLog.objects.filter(dataset=catalogue.restricted).exists()  # not a data read
+    missing = _call(client, "datastore_info", {"id": "no-such-resource"})
+    assert missing.status_code == 404
+
+
 def test_errors_use_ckans_types_and_statuses(catalogue: Any, client: Client, token: str) -> None:
     bad_json = client.post(
         "/api/3/action/package_show", "{not json", content_type="application/json"
