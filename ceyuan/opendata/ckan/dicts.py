@@ -48,11 +48,14 @@ def group_dict(theme: Theme) -> dict[str, Any]:
     }
 
 
+def download_path(resource: Resource) -> str:
+    """The path of an uploaded file's download, the ``url`` CKAN clients see for it."""
+    return f"/data/resources/{resource.uuid}/download/"
+
+
 def resource_dict(resource: Resource, ctx: Context) -> dict[str, Any]:
-    if resource.kind == Resource.Kind.FILE:
-        url = ctx.url(f"/data/resources/{resource.uuid}/download/")
-    else:
-        url = resource.url
+    is_file = resource.kind == Resource.Kind.FILE
+    url = ctx.url(download_path(resource)) if is_file else resource.url
     return {
         "id": str(resource.uuid),
         "package_id": str(resource.dataset.uuid),

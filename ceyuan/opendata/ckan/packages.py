@@ -5,23 +5,33 @@ A CKAN "deleted" package is a withdrawn dataset here: ``package_delete`` withdra
 and ``package_search`` (unless ``include_deleted`` asks for them, and then only for those who
 still see them); ``package_show`` gives them, with state "deleted", to the publisher's members
 and coordinators and answers Not Found to everyone else.
+
+``package_update``/``package_patch`` change only the dataset fields sent; a ``resources`` list,
+when sent, becomes the dataset's resource list as in CKAN (listed resources are updated, new
+items become API endpoints, unlisted resources are deleted). The whole list is checked before
+anything is written, and the dataset and all its resource changes are one transaction.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlparse
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from ceyuan.accounts.models import Organisation
 
-from .. import access, levels, selectors, services
-from ..models import Dataset, Zone
-from .dicts import package_dict
+from .. import access, levels, permissions, selectors, services
+from ..models import Dataset, Resource, Zone
+from .dicts import download_path, package_dict
 from .errors import NotFound, SearchQueryError, ValidationFailed
 from .registry import (
     Context,
@@ -317,8 +327,9 @@ def package_create(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
 @action("package_update", write=True)
 @action("package_patch", write=True)
 def package_update(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
-    """Only the fields sent change (``package_update`` as ``package_patch``); resources are
-    changed with the resource actions. ``state: "deleted"`` withdraws the dataset."""
+    """Only the dataset fields sent change (``package_update`` as ``package_patch``);
+    ``state: "deleted"`` withdraws the dataset. A ``resources`` list, when sent, becomes the
+    resource list (see ``_resource_plan``); without it the resources stay as they are."""
     dataset = dataset_by_ref(ctx, data)
     fields = _dataset_fields(data, creating=False)
     if "id" in data and fields.get("name") == dataset.name:
@@ -327,14 +338,228 @@ def package_update(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     withdraw = fields.get("status") == Dataset.Status.WITHDRAWN
     if withdraw:
         fields.pop("status")
-    try:
-        with transaction.atomic():
+    items = json_param(data, "resources", None)
+    plan = None
+    if items is not None:
+        # Refuse an outsider before telling them what is wrong with their list.
+        if not permissions.can_edit_dataset(ctx.user, dataset):
+            raise PermissionDenied(_("You cannot edit this dataset."))
+        plan = _resource_plan(ctx, dataset, items)
+    with transaction.atomic():
+        try:
             services.dataset_update(actor=ctx.user, dataset=dataset, themes=themes, **fields)
-            if withdraw:
-                services.dataset_withdraw(actor=ctx.user, dataset=dataset)
-    except ValidationError as exc:
-        raise validation_failed(exc, _CKAN_NAMES) from None
+        except ValidationError as exc:
+            raise validation_failed(exc, _CKAN_NAMES) from None
+        if plan is not None:
+            _apply_resource_plan(ctx, dataset, plan)
+        if withdraw:
+            services.dataset_withdraw(actor=ctx.user, dataset=dataset)
     return package_dict(Dataset.objects.get(pk=dataset.pk), ctx)
+
+
+# --- the resource list of package_update -----------------------------------------
+
+_RESOURCE_TEXT = ("name", "description", "format", "url")
+_RESOURCE_NAMES = {"file": "upload", "kind": "url"}  # service field → CKAN field
+Refuse = Callable[[int, str, str], None]  # (item index, field or "", message)
+
+
+@dataclass(frozen=True)
+class _ResourceChange:
+    """One item of the list: ``resource`` is None for a new API endpoint. ``fields`` are the
+    service's keyword arguments — for a listed resource only those whose value changes."""
+
+    index: int
+    resource: Resource | None
+    fields: dict[str, str]
+
+
+@dataclass
+class _ResourcePlan:
+    changes: list[_ResourceChange] = field(default_factory=list)
+    deletions: list[Resource] = field(default_factory=list)
+
+
+def _resource_key(ref: Any) -> str | None:
+    """A resource id as ``package_show`` gives it (a UUID), normalised; None if it is not one."""
+    try:
+        return str(uuid.UUID(str(ref)))
+    except ValueError:
+        return None
+
+
+def _keeps_file(ctx: Context, resource: Resource, url: str) -> bool:
+    """Whether ``url`` is the one ``package_show`` gives for this uploaded file (the host may
+    differ, as behind a proxy: the download path decides, as in ``resource_update``)."""
+    own = download_path(resource)
+    return url == ctx.url(own) or urlparse(url).path == own
+
+
+def _resource_plan(ctx: Context, dataset: Dataset, items: Any) -> _ResourcePlan:
+    """The changes that make ``items`` the dataset's resource list, CKAN's way: an item with
+    the ``id`` of one of its resources updates the fields it sends that differ (a field not
+    sent stays), an item without ``id`` is a new API endpoint (``url``), and a resource not
+    listed is deleted. Every item is checked before anything is written, and every problem is
+    reported under ``resources[i].<field>``. Refused: an id that is not one of this dataset's
+    resources or is listed twice, a new ``url`` for an uploaded file (only a new upload through
+    ``resource_update`` replaces a file), and a different order — resources have no position
+    here, so the kept ones stay in their order and new ones come last."""
+    if not isinstance(items, list):
+        raise ValidationFailed(fields={"resources": ["Must be a list of resources"]})
+    current = {str(r.uuid): r for r in dataset.resources.all()}
+    order = {key: position for position, key in enumerate(current)}
+    errors: dict[str, list[str]] = {}
+    plan = _ResourcePlan()
+    listed: dict[str, int] = {}
+    last_kept = -1  # position of the last kept resource so far
+    first_new: int | None = None  # index of the first new item
+
+    def refuse(index: int, name: str, message: str) -> None:
+        errors.setdefault(f"resources[{index}]{'.' + name if name else ''}", []).append(message)
+
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            refuse(index, "", "Must be a resource: {id, name, description, format, url}")
+            continue
+        values: dict[str, str] = {}
+        for name in _RESOURCE_TEXT:
+            value = item.get(name)
+            if isinstance(value, (dict, list)):
+                refuse(index, name, "Must be a string")
+            elif value is not None:
+                values[name] = str(value)
+        ref = item.get("id")
+        if ref in (None, ""):
+            if not values.get("url"):
+                refuse(
+                    index,
+                    "url",
+                    "Missing value: a new resource here is an API endpoint and needs a url "
+                    "(add an uploaded file with resource_create)",
+                )
+            first_new = index if first_new is None else first_new
+            plan.changes.append(_ResourceChange(index, None, values))
+            continue
+        key = _resource_key(ref)
+        resource = current.get(key) if key else None
+        if key is None or resource is None:
+            refuse(index, "id", f"Resource “{ref}” is not a resource of this dataset")
+            continue
+        if key in listed:
+            refuse(index, "id", f"Resource “{ref}” is listed twice (also resources[{listed[key]}])")
+            continue
+        listed[key] = index
+        if order[key] < last_kept or first_new is not None:
+            refuse(
+                index,
+                "",
+                "Resources cannot be reordered (there are no resource positions): list the "
+                "resources kept in the order package_show gives them, and new ones last",
+            )
+        last_kept = max(last_kept, order[key])
+        plan.changes.append(
+            _ResourceChange(index, resource, _changed_fields(ctx, resource, values, index, refuse))
+        )
+    for change in plan.changes:
+        _check_resource(dataset, change, refuse)
+    if errors:
+        raise ValidationFailed(fields=errors)
+    plan.deletions = [r for key, r in current.items() if key not in listed]
+    return plan
+
+
+def _changed_fields(
+    ctx: Context, resource: Resource, values: dict[str, str], index: int, refuse: Refuse
+) -> dict[str, str]:
+    """The fields of ``values`` that differ from ``resource`` (``url`` only for endpoints)."""
+    changed: dict[str, str] = {
+        name: values[name]
+        for name in ("name", "description")
+        if name in values and values[name] != getattr(resource, name)
+    }
+    if "format" in values and values["format"].strip().upper() != resource.format:
+        changed["format"] = values["format"]
+    url = values.get("url")
+    if url is None:
+        return changed
+    if resource.kind == Resource.Kind.FILE:
+        if not _keeps_file(ctx, resource, url):
+            refuse(
+                index,
+                "url",
+                "An uploaded file cannot get a new file or URL through package_update: send "
+                "the url package_show gives for it, or use resource_update with an upload",
+            )
+    elif url != resource.url:
+        if not url:
+            refuse(index, "url", "Missing value: an API endpoint needs a url")
+        changed["url"] = url
+        # a new url alone would reset an endpoint's format to "API" in the service
+        changed.setdefault("format", resource.format)
+    return changed
+
+
+def _check_resource(dataset: Dataset, change: _ResourceChange, refuse: Refuse) -> None:
+    """The model's own checks (a valid URL, a name) on the resource as it would become, so
+    that every item's problems are reported before anything is written."""
+    fields, resource = change.fields, change.resource
+    if resource is not None and not fields:
+        return
+    url = fields.get("url", resource.url if resource else "")
+    # as the services shorten and normalise them
+    name = fields.get("name") or (resource.name if resource else url)
+    fmt = fields.get("format", resource.format if resource else "") or "API"
+    after = Resource(
+        dataset=dataset,
+        kind=resource.kind if resource else Resource.Kind.API,
+        name=name[:200],
+        description=fields.get("description", resource.description if resource else ""),
+        format=fmt.strip().upper()[:20],
+        url=url,
+    )
+    try:
+        after.full_clean(exclude=["file", "version", "dataset", "uuid"])
+    except ValidationError as exc:
+        for problem, messages in exc.message_dict.items():
+            for message in messages:
+                refuse(change.index, _RESOURCE_NAMES.get(problem, problem), message)
+
+
+def _apply_resource_plan(ctx: Context, dataset: Dataset, plan: _ResourcePlan) -> None:
+    """Delete, update and create through the resource services (each checks the permission
+    and writes its audit entry); runs inside the caller's transaction, so a refusal by a
+    service, reported under its item, undoes everything."""
+    for resource in plan.deletions:
+        services.resource_delete(actor=ctx.user, resource=resource)
+    for change in plan.changes:
+        try:
+            if change.resource is None:
+                services.resource_create(
+                    actor=ctx.user,
+                    dataset=dataset,
+                    name=change.fields.get("name", ""),
+                    url=change.fields["url"],
+                    format=change.fields.get("format", ""),
+                    description=change.fields.get("description", ""),
+                )
+            elif change.fields:
+                services.resource_update(
+                    actor=ctx.user,
+                    resource=change.resource,
+                    name=change.fields.get("name"),
+                    description=change.fields.get("description"),
+                    format=change.fields.get("format"),
+                    url=change.fields.get("url"),
+                )
+        except ValidationError as exc:
+            prefix = f"resources[{change.index}]"
+            failed = validation_failed(exc, _RESOURCE_NAMES).fields
+            raise ValidationFailed(
+                fields={
+                    prefix if name == "message" else f"{prefix}.{name}": messages
+                    for name, messages in failed.items()
+                }
+            ) from None
 
 
 @action("package_delete", write=True)

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from .. import access, services
 from ..models import Resource
-from .dicts import resource_dict
+from .dicts import download_path, resource_dict
 from .errors import NotFound, ValidationFailed
 from .registry import Context, action, json_param, required, validation_failed
 
@@ -92,8 +92,7 @@ def _keeps_data(resource: Resource, data: dict[str, Any], url: str | None) -> bo
         return True
     if resource.kind != Resource.Kind.FILE:
         return False
-    own = f"/data/resources/{resource.uuid}/download/"
-    return data.get("url_type") == "upload" or urlparse(url).path == own
+    return data.get("url_type") == "upload" or urlparse(url).path == download_path(resource)
 
 
 def _change(ctx: Context, data: dict[str, Any], *, replace: bool) -> dict[str, Any]:
