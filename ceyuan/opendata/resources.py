@@ -401,8 +401,17 @@ def release_policy() -> Policy:
 
 
 def table_frame(parsed: tabular.ParsedTable) -> pd.DataFrame:
+    """The table as a DataFrame, each column of its type. Integer columns are pandas' nullable
+    integers: with the default float64 a column with an empty cell would turn an 18-digit ID
+    number into 1.1010519900307124e+17, which the privacy engine cannot recognise."""
     names = [c.name for c in parsed.columns]
-    return pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
+    frame = pd.DataFrame([[row.get(n) for n in names] for row in parsed.rows], columns=names)
+    for column in parsed.columns:
+        if column.type == "integer":
+            frame[column.name] = pd.array(
+                [row.get(column.name) for row in parsed.rows], dtype="Int64"
+            )
+    return frame
 
 
 def _refuse_personal_data(

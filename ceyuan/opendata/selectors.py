@@ -289,8 +289,11 @@ def table_query(
             ) from exc
         cond = Q()
         for v in converted:
+            # an empty value matches a JSON null and a row without the field (added later)
             cond |= (
-                Q(**{f"data__{name}": v}) if v is not None else Q(**{f"data__{name}__isnull": True})
+                Q(**{f"data__{name}": v})
+                if v is not None
+                else Q(**{f"data__{name}": None}) | Q(**{f"data__{name}__isnull": True})
             )
         qs = qs.filter(cond)
     total = qs.count()

@@ -25,7 +25,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import JSONField, Max, Q
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 
 from ceyuan.audit.services import audit_record
@@ -35,6 +36,10 @@ from .models import Resource, TableColumn, TableRow
 from .resources import _drop_table, _refuse_personal_data, _store_columns, _store_rows, _touch
 
 METHODS = ("insert", "upsert", "update")
+MAX_RECORDS = 10_000  # records per call; more go in further calls
+# Field names the table store's JSON queries cannot address: Django reads an all-digit key as
+# an array index and these names as lookups (``data__<name>``), so rows could not be matched.
+_RESERVED = frozenset(JSONField.get_lookups()) | frozenset(KeyTransform.get_lookups())
 
 Key = tuple[Any, ...]
 
@@ -139,6 +144,8 @@ def datastore_upsert(
                     % {"method": method}
                 }
             )
+        if not records:
+            return TableWrite(resource=resource, records=[])  # nothing to write or to log
         columns = [_column(c) for c in stored_columns]
         updated, inserted = _apply(
             resource=resource, columns=columns, primary_key=key, records=records, method=method
@@ -253,6 +260,16 @@ def _check_columns(columns: Sequence[tabular.Column]) -> None:
                         "“_”, contain “__” or pass 200 characters."
                     )
                     % {"name": name}
+                }
+            )
+        if name.isdigit() or '"' in name or name in _RESERVED:
+            raise ValidationError(
+                {
+                    "fields": _(
+                        "“%(name)s” cannot be a field name here: the table store cannot query a "
+                        "name of digits only, with a double quote, or one of %(reserved)s."
+                    )
+                    % {"name": name, "reserved": ", ".join(sorted(_RESERVED))}
                 }
             )
         if name in seen:
@@ -388,6 +405,16 @@ def _apply(
     """The stored rows that ``records`` change (their ``data`` changed in memory only) and the
     new rows, or ValidationError naming every record and field that does not fit (up to
     ``tabular.MAX_ERRORS``)."""
+    if len(records) > MAX_RECORDS:
+        raise ValidationError(
+            {
+                "records": _(
+                    "At most %(max)s records per call (%(sent)s sent); send the rest in further "
+                    "calls."
+                )
+                % {"max": f"{MAX_RECORDS:,}", "sent": f"{len(records):,}"}
+            }
+        )
     by_name = {c.name: c for c in columns}
     errors: list[str] = []
     given: list[tuple[int, dict[str, Any]]] = []
@@ -440,9 +467,17 @@ def _apply(
 def _rows_by_key(
     resource: Resource, primary_key: Sequence[str], keys: Iterable[Key]
 ) -> dict[Key, TableRow]:
-    """The stored rows whose primary key is one of ``keys``."""
+    """The stored rows whose primary key is one of ``keys``: by queries of 200 keys each, or,
+    for more keys than that, by one pass over the table (each query scans it)."""
     wanted = list(dict.fromkeys(keys))
     found: dict[Key, TableRow] = {}
+    if len(wanted) > 200:
+        keys_wanted = set(wanted)
+        for row in TableRow.objects.filter(resource=resource).iterator(chunk_size=2000):
+            key = _key(row.data, primary_key)
+            if key in keys_wanted:
+                found[key] = row
+        return found
     for start in range(0, len(wanted), 200):
         condition = Q()
         for value in wanted[start : start + 200]:

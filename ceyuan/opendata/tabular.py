@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -348,6 +349,8 @@ def convert(value: Any, type_: str) -> Any:
             raise ConversionError(gettext_noop("“%(value)s” is not an integer"), text)
         return int(text)
     if type_ == "number":
+        if isinstance(value, float) and not math.isfinite(value):  # NaN or Infinity from JSON
+            raise ConversionError(gettext_noop("“%(value)s” is not a number"), value)
         if isinstance(value, int | float) and not isinstance(value, bool):
             return value
         text = str(value).strip()
