@@ -46,3 +46,14 @@ def transport_officer() -> tuple[Any, Any]:
 
     dept = make_organisation("jtw", name_zh="市交通委", name_en="Transport Commission")
     return dept, make_user("jt-officer", organisation=dept, role=Role.UNIT_OFFICER)
+
+
+def transport_dataset(name: str, title_zh: str) -> tuple[Any, Any]:
+    """An officer of the transport commission and a public dataset it publishes."""
+    from ceyuan.opendata import services
+
+    dept, officer = transport_officer()
+    dataset = services.dataset_create(
+        actor=officer, name=name, title_zh=title_zh, publisher=dept, opening_level="public"
+    )
+    return officer, dataset

@@ -17,7 +17,7 @@ from ceyuan.opendata.models import Resource, TableColumn, TableRow
 
 from .ckan_helpers import api_token as _token
 from .ckan_helpers import call as _call
-from .ckan_helpers import transport_officer
+from .ckan_helpers import transport_dataset
 
 FIELDS = [
     {"id": "编号", "type": "int"},
@@ -63,14 +63,7 @@ def test_the_ckanapi_client_creates_upserts_and_deletes_datastore_rows(
     import ckanapi
 
     settings.MEDIA_ROOT = tmp_path
-    dept, officer = transport_officer()
-    dataset = services.dataset_create(
-        actor=officer,
-        name="parking-live",
-        title_zh="实时泊位",
-        publisher=dept,
-        opening_level="public",
-    )
+    officer, dataset = transport_dataset("parking-live", "实时泊位")
     rid = str(_endpoint(officer, dataset).uuid)
 
     with ckanapi.RemoteCKAN(live_server.url, apikey=_token(officer)) as ckan:

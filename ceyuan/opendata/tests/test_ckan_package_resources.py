@@ -16,7 +16,7 @@ from ceyuan.opendata.models import Dataset, Resource
 
 from .ckan_helpers import api_token as _token
 from .ckan_helpers import call as _call
-from .ckan_helpers import transport_officer
+from .ckan_helpers import transport_dataset
 
 
 def _resource_state(dataset: Any) -> list[tuple[str, str, str, str, str]]:
@@ -37,14 +37,7 @@ def test_the_ckanapi_client_edits_adds_and_removes_resources_through_package_upd
     import ckanapi
 
     settings.MEDIA_ROOT = tmp_path
-    dept, officer = transport_officer()
-    dataset = services.dataset_create(
-        actor=officer,
-        name="parking-lots",
-        title_zh="停车场泊位",
-        publisher=dept,
-        opening_level="public",
-    )
+    officer, dataset = transport_dataset("parking-lots", "停车场泊位")
     table = services.resource_create(
         actor=officer,
         dataset=dataset,

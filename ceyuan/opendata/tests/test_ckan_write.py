@@ -17,7 +17,7 @@ from ceyuan.opendata.models import AccessLog, Dataset, Resource, TableRow
 from .ckan_helpers import api_token as _token
 from .ckan_helpers import call as _call
 from .ckan_helpers import named_file as _named_file
-from .ckan_helpers import transport_officer
+from .ckan_helpers import transport_dataset
 from .conftest import grant_for
 from .test_releases import _csv as personal_csv
 
@@ -29,14 +29,7 @@ def test_the_ckanapi_client_patches_replaces_and_deletes_resources_and_withdraws
     import ckanapi
 
     settings.MEDIA_ROOT = tmp_path
-    dept, officer = transport_officer()
-    dataset = services.dataset_create(
-        actor=officer,
-        name="parking-lots",
-        title_zh="停车场泊位",
-        publisher=dept,
-        opening_level="public",
-    )
+    officer, dataset = transport_dataset("parking-lots", "停车场泊位")
     table = services.resource_create(
         actor=officer,
         dataset=dataset,
