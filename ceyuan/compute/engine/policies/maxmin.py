@@ -18,6 +18,7 @@ X_jk = 0 where job j cannot run on type k.
   type k and E_j = sum_k T_jk n_k / N its throughput on an equal share of the cluster,
   maximise t subject to sum_k T_jk X_jk / E_j >= t for all j (plus the constraints above);
   a tie-break epsilon * mean_j(sum_k T_jk X_jk / E_j) uses capacity left over at the optimum.
+  When every job fits on its fastest type at once, that is the optimum and no LP is solved.
   Jobs with identical (size, throughputs, allowed types) are aggregated into classes, so the
   LP has at most (#classes x #types + 1) variables; it keeps classes whose jobs have left
   (held at 0) so that its structure mostly stays the same from round to round, and is
@@ -552,6 +553,8 @@ class GavelMaxMinPolicy(_TimeSharing):
         lp_key = b"".join((in_lp.tobytes(), counts_lp.tobytes(), capacity.tobytes()))
         y = self._solved.get(lp_key)
         if y is None:
+            y = _everyone_fastest(every_class[in_lp], counts_lp, capacity)
+        if y is None:
             y = self._solve(every_class[in_lp], counts_lp, capacity, memo[3][in_lp])
             if len(self._solved) >= 4096:
                 self._solved.clear()
@@ -681,3 +684,23 @@ class GavelMaxMinPolicy(_TimeSharing):
         if solved is not None:
             y[var_c, var_k] = solved[:n_vars]
         return y
+
+
+def _everyone_fastest(
+    classes: np.ndarray, counts: np.ndarray, capacity: np.ndarray
+) -> np.ndarray | None:
+    """The class LP's answer (``GavelMaxMinPolicy._solve``) without an LP when every job can
+    hold its fastest allowed type all the time, else None.
+
+    That is an optimum: a job's utility sum_k T_jk X_jk / E_j is at most its largest term,
+    since sum_k X_jk <= 1; here every job reaches it, so t (the least utility) and the
+    tie-break (their mean) are both at their upper bounds. Speeds of types a class may not use
+    are -1 in ``classes`` and never chosen while the class can run somewhere."""
+    n_classes, n_types = classes.shape[0], capacity.shape[0]
+    best = classes[:, 1:].argmax(axis=1)
+    demand = np.bincount(best, weights=counts * classes[:, 0], minlength=n_types)
+    if not (demand <= capacity).all():
+        return None
+    y = np.zeros((n_classes, n_types))
+    y[np.arange(n_classes), best] = counts
+    return y

@@ -148,6 +148,62 @@ def test_direct_highs_returns_linprogs_vertex(n_classes: int, n_types: int, seed
     assert first.sum() > 0.0
 
 
+def _class_lp_objective(
+    classes: np.ndarray, counts: np.ndarray, capacity: np.ndarray, y: np.ndarray
+) -> float:
+    """N t + eps * sum of utilities of the class LP's answer ``y``, checked feasible first."""
+    speed = np.maximum(classes[:, 1:], 0.0)
+    assert (y >= -1e-9).all() and (y[classes[:, 1:] < 0] == 0.0).all()
+    assert (y.sum(axis=1) <= counts + 1e-9).all()
+    assert (classes[:, 0] @ y <= capacity + 1e-9).all()
+    equal = (speed * capacity).sum(axis=1) / capacity.sum()
+    utility = (speed / np.where(equal > 0, equal, 1.0)[:, None] * y).sum(axis=1)
+    t = (utility / counts).min()
+    return float(counts.sum() * t + 1e-3 * utility.sum())
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(1, 6), st.integers(1, 4), st.integers(0, 2**31 - 1))
+def test_everyone_on_its_fastest_type_is_an_lp_optimum_when_it_fits(
+    n_classes: int, n_types: int, seed: int
+) -> None:
+    rng = np.random.default_rng(seed)
+    sizes = rng.choice([1.0, 2.0, 4.0], size=n_classes)
+    speeds = np.where(
+        rng.random((n_classes, n_types)) < 0.8,
+        rng.choice([0.2, 0.5, 1.0], (n_classes, n_types)),
+        -1,
+    )
+    speeds[:, 0] = np.abs(speeds[:, 0])
+    classes = np.unique(np.concatenate([sizes[:, None], speeds], axis=1), axis=0)
+    counts = rng.integers(1, 4, size=classes.shape[0]).astype(float)
+    capacity = rng.choice([2.0, 8.0, 32.0], size=n_types)
+    fastest = maxmin_module._everyone_fastest(classes, counts, capacity)
+    best = np.where(classes[:, 1:] < 0, -np.inf, classes[:, 1:]).argmax(axis=1)
+    demand = np.bincount(best, weights=counts * classes[:, 0], minlength=n_types)
+    if (demand > capacity).any():
+        assert fastest is None
+        return
+    assert fastest is not None
+    solved = GavelMaxMinPolicy()._solve(classes, counts, capacity)
+    assert _class_lp_objective(classes, counts, capacity, fastest) == pytest.approx(
+        _class_lp_objective(classes, counts, capacity, solved), abs=1e-7
+    )
+
+
+def test_gavel_maxmin_solves_no_lp_when_every_job_fits_on_its_fastest_type() -> None:
+    fed = make_federation({"c": [("V100", 8), ("K80", 8)]})
+    jobs = [_gavel_job(n, 2.0, (1.0, 0.5, 0.2)) for n in range(4)]
+    policy = GavelMaxMinPolicy()
+    seen = _record_lps(policy)
+    alloc = policy.allocate(_state(fed, jobs))
+    assert seen == []
+    assert [(p.pool_id, p.share) for p in alloc.all_placements()] == [("c-0-V100", 1.0)] * 4
+    jobs.append(_gavel_job(4, 2.0, (1.0, 0.5, 0.2)))  # 10 V100s wanted, 8 there: the LP
+    policy.allocate(_state(fed, jobs))
+    assert len(seen) == 1
+
+
 _Lp = tuple[np.ndarray, np.ndarray, np.ndarray, list[Any], list[Any], np.ndarray | None]
 
 
@@ -444,7 +500,7 @@ def test_policy_reused_across_snapshots_answers_like_a_fresh_one() -> None:
 
 def test_gavel_maxmin_reuses_the_lp_answer_for_the_same_composition() -> None:
     fed = make_federation({"c": [("V100", 8), ("K80", 8)]})
-    jobs = [_gavel_job(n, 1.0, (1.0, 0.5, 0.2)) for n in range(4)]
+    jobs = [_gavel_job(n, 1.0, (1.0, 0.5, 0.2)) for n in range(12)]  # more than the V100s
     policy = GavelMaxMinPolicy()
     seen = _record_lps(policy)
     one = policy.allocate(_state(fed, jobs))
