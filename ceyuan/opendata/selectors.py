@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, F, FloatField, Q, QuerySet, Sum
-from django.db.models.fields.json import KT
 from django.db.models.functions import Cast, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ceyuan.accounts.models import Organisation
 
-from . import permissions, segment
+from . import permissions, segment, tablekeys
 from .models import (
     AccessLog,
     Application,
@@ -274,7 +273,7 @@ def table_query(
 
     columns = list(resource.columns.all())
     by_name = {c.name: c for c in columns}
-    qs = TableRow.objects.filter(resource=resource)
+    qs, alias = tablekeys.with_fields(TableRow.objects.filter(resource=resource), filters or {})
     for name, value in (filters or {}).items():
         column = by_name.get(name)
         if column is None:
@@ -289,26 +288,25 @@ def table_query(
             ) from exc
         cond = Q()
         for v in converted:
-            # an empty value matches a JSON null and a row without the field (added later)
-            cond |= (
-                Q(**{f"data__{name}": v})
-                if v is not None
-                else Q(**{f"data__{name}": None}) | Q(**{f"data__{name}__isnull": True})
-            )
+            cond |= tablekeys.field_is(alias[name], v)
         qs = qs.filter(cond)
     total = qs.count()
     order: list[Any] = []
     for part in [p.strip() for p in sort.split(",") if p.strip()]:
-        pieces = part.split()
-        name = pieces[0].strip('"')
-        descending = len(pieces) > 1 and pieces[1].lower() == "desc"
+        # "field", "field desc", or a quoted name: "年 份" desc
+        name, descending = part, False
+        head, _space, last = part.rpartition(" ")
+        if head.strip() and last.lower() in ("asc", "desc"):
+            name, descending = head.strip(), last.lower() == "desc"
+        if len(name) > 1 and name[0] == name[-1] == '"':
+            name = name[1:-1]
         if name == "_id":
             expr: Any = F("number")
         else:
             column = by_name.get(name)
             if column is None:
                 raise TableQueryError(_("unknown field “%(name)s” in sort") % {"name": name})
-            expr = KT(f"data__{name}")
+            expr = tablekeys.field_text(name)
             if column.type in ("integer", "number"):
                 expr = Cast(expr, FloatField())
         order.append(expr.desc(nulls_last=True) if descending else expr.asc(nulls_last=True))

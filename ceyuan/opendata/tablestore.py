@@ -25,21 +25,17 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import JSONField, Max, Q
-from django.db.models.fields.json import KeyTransform
+from django.db.models import Max, Q
 from django.utils.translation import gettext as _
 
 from ceyuan.audit.services import audit_record
 
-from . import permissions, selectors, tabular
+from . import permissions, selectors, tablekeys, tabular
 from .models import Resource, TableColumn, TableRow
 from .resources import _drop_table, _refuse_personal_data, _store_columns, _store_rows, _touch
 
 METHODS = ("insert", "upsert", "update")
 MAX_RECORDS = 10_000  # records per call; more go in further calls
-# Field names the table store's JSON queries cannot address: Django reads an all-digit key as
-# an array index and these names as lookups (``data__<name>``), so rows could not be matched.
-_RESERVED = frozenset(JSONField.get_lookups()) | frozenset(KeyTransform.get_lookups())
 
 Key = tuple[Any, ...]
 
@@ -252,26 +248,11 @@ def _check_columns(columns: Sequence[tabular.Column]) -> None:
     seen: set[str] = set()
     for column in columns:
         name = column.name
-        if not name or name.startswith("_") or "__" in name or len(name) > 200:
-            raise ValidationError(
-                {
-                    "fields": _(
-                        "“%(name)s” is not a valid field name: it may not be empty, start with "
-                        "“_”, contain “__” or pass 200 characters."
-                    )
-                    % {"name": name}
-                }
-            )
-        if name.isdigit() or '"' in name or name in _RESERVED:
-            raise ValidationError(
-                {
-                    "fields": _(
-                        "“%(name)s” cannot be a field name here: the table store cannot query a "
-                        "name of digits only, with a double quote, or one of %(reserved)s."
-                    )
-                    % {"name": name, "reserved": ", ".join(sorted(_RESERVED))}
-                }
-            )
+        if not name:
+            raise ValidationError({"fields": _("A field has no name.")})
+        problem = tabular.name_problem(name)
+        if problem is not None:
+            raise ValidationError({"fields": _(problem) % {"name": name}})
         if name in seen:
             raise ValidationError({"fields": _("Field “%(name)s” appears twice.") % {"name": name}})
         if column.type not in types:
@@ -478,12 +459,15 @@ def _rows_by_key(
             if key in keys_wanted:
                 found[key] = row
         return found
+    rows, alias = tablekeys.with_fields(TableRow.objects.filter(resource=resource), primary_key)
     for start in range(0, len(wanted), 200):
         condition = Q()
         for value in wanted[start : start + 200]:
-            pairs = zip(primary_key, value, strict=True)
-            condition |= Q(**{f"data__{name}": v for name, v in pairs})
-        for row in TableRow.objects.filter(resource=resource).filter(condition):
+            match = Q()
+            for name, v in zip(primary_key, value, strict=True):
+                match &= tablekeys.field_is(alias[name], v)
+            condition |= match
+        for row in rows.filter(condition):
             found[_key(row.data, primary_key)] = row
     return found
 

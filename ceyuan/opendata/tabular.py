@@ -155,6 +155,22 @@ def parse_table(
     return ParsedTable(format=fmt, encoding=encoding, columns=columns, rows=rows)
 
 
+MAX_NAME = 200  # characters in a column name
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a column name (a message template with ``%(name)s``), or None.
+
+    A leading "_" is kept for the store's own fields (``_id``); SQLite's JSON paths cannot hold
+    a double quote in a key, so rows could not be queried by such a field."""
+    if name.startswith("_") or '"' in name or len(name) > MAX_NAME:
+        return gettext_noop(
+            "Column name “%(name)s” may not start with “_”, contain a double quote or pass "
+            "200 characters."
+        )
+    return None
+
+
 def _check_header(header: list[str]) -> None:
     if not header:
         raise TableError(gettext_noop("The table has no header row."))
@@ -164,11 +180,9 @@ def _check_header(header: list[str]) -> None:
             raise TableError(
                 gettext_noop("Column %(n)s of the header has no name."), params={"n": position}
             )
-        if "__" in name or name.startswith("_"):
-            raise TableError(
-                gettext_noop("Column name “%(name)s” may not start with “_” or contain “__”."),
-                params={"name": name},
-            )
+        problem = name_problem(name)
+        if problem is not None:
+            raise TableError(problem, params={"name": name})
         if name in seen:
             raise TableError(
                 gettext_noop("Column name “%(name)s” appears twice in the header."),

@@ -120,6 +120,32 @@ def test_table_store_filters_sorts_and_pages(catalogue: Any) -> None:
         selectors.table_query(catalogue.table, filters={"年份": "abc"})
 
 
+def test_an_uploaded_table_with_years_as_columns_is_filtered_and_sorted_by_them(
+    catalogue: Any,
+) -> None:
+    """Statistical tables often have one column per year; such names are all digits."""
+    resource = services.resource_create(
+        actor=catalogue.world.officer,
+        dataset=catalogue.public,
+        content="区县,2022,2023\n东城区,70.1,70.4\n西城区,110.2,110.6\n朝阳区,344.2,343.0\n".encode(),
+        filename="常住人口.csv",
+    )
+    page = selectors.table_query(resource, filters={"2023": 110.6})
+    assert [r["区县"] for r in page.records] == ["西城区"]
+    page = selectors.table_query(resource, sort="2022 desc", fields=["区县"])
+    assert [r["区县"] for r in page.records] == ["朝阳区", "西城区", "东城区"]
+
+
+def test_header_names_the_table_store_reserves_or_cannot_query_are_refused() -> None:
+    from ceyuan.opendata.tabular import TableError, parse_table
+
+    for header in ("_id,b", 'a"b,c', "x" * 201 + ",b"):
+        with pytest.raises(TableError, match="may not start with"):
+            parse_table(f"{header}\n1,2\n".encode(), filename="t.csv")
+    table = parse_table(b"a__b,2023\n1,2\n", filename="t.csv")
+    assert list(table.rows) == [{"a__b": 1, "2023": 2}]
+
+
 def test_opening_plan_is_tracked_to_done_and_feeds_the_indicators(catalogue: Any) -> None:
     year = timezone.localdate().year
     officer, dept = catalogue.world.officer, catalogue.world.department

@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from ceyuan.audit.models import AuditEntry
-from ceyuan.opendata import services, tablestore, tabular
+from ceyuan.opendata import selectors, services, tablestore, tabular
 from ceyuan.opendata.models import Resource, TableColumn, TableRow
 
 from .ckan_helpers import api_token as _token
@@ -570,13 +570,45 @@ def test_non_finite_numbers_and_unqueryable_field_names_are_refused(catalogue: A
             records=[{"量": float("nan")}],
         )
     assert "records[0]" in nan.value.message_dict["records"][0]
-    for name in ("2023", "contains", 'a"b'):
+    for name in ("_x", 'a"b'):
         with pytest.raises(ValidationError) as refused:
             tablestore.datastore_create(
                 actor=officer, resource=resource, columns=[tabular.Column(name=name, type="string")]
             )
         assert f"“{name}”" in refused.value.message_dict["fields"][0]
     assert _rows(resource) == [] and not resource.columns.exists()
+
+
+# Names Django's ``data__<name>`` syntax misreads: an index, a lookup, a nested path.
+AWKWARD = ("2023", "contains", "isnull", "a__b", "0", "a.b", "x[0]", "年 份")
+
+
+def test_fields_named_like_years_lookups_or_paths_are_filtered_sorted_and_keyed(
+    catalogue: Any,
+) -> None:
+    officer = catalogue.world.officer
+    resource = _endpoint(officer, catalogue.public)
+    records = [{name: n * 10 + i for i, name in enumerate(AWKWARD)} for n in (2, 1, 3)]
+    tablestore.datastore_create(
+        actor=officer,
+        resource=resource,
+        columns=[tabular.Column(name=name, type="integer") for name in AWKWARD],
+        records=records,
+        primary_key=("2023",),
+    )
+    for i, name in enumerate(AWKWARD):
+        page = selectors.table_query(resource, filters={name: 10 + i})
+        assert [r["_id"] for r in page.records] == [2], name
+        ordered = selectors.table_query(resource, sort=f"{name} desc")
+        assert [r[name] for r in ordered.records] == [30 + i, 20 + i, 10 + i], name
+    # upsert matches rows by the all-digit primary key
+    tablestore.datastore_upsert(
+        actor=officer, resource=resource, records=[{**records[1], "contains": -1}]
+    )
+    assert selectors.table_query(resource, filters={"contains": -1}).total == 1
+    assert len(_rows(resource)) == 3
+    deleted = tablestore.datastore_delete(actor=officer, resource=resource, filters={"0": 24})
+    assert deleted == 1 and len(_rows(resource)) == 2
 
 
 def test_large_batches_match_keys_in_one_pass_and_have_a_cap(
