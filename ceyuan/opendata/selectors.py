@@ -257,6 +257,21 @@ class TableQueryError(ValueError):
     pass
 
 
+def sort_terms(sort: str) -> list[tuple[str, bool]]:
+    """(field, descending) of each comma-separated term of ``sort``: ``field``, ``field desc``
+    (or ``asc``), or a name with a space in double quotes: ``"年 份" desc``."""
+    terms = []
+    for part in [p.strip() for p in sort.split(",") if p.strip()]:
+        name, descending = part, False
+        head, _space, last = part.rpartition(" ")
+        if head.strip() and last.lower() in ("asc", "desc"):
+            name, descending = head.strip(), last.lower() == "desc"
+        if len(name) > 1 and name[0] == name[-1] == '"':
+            name = name[1:-1]
+        terms.append((name, descending))
+    return terms
+
+
 def table_query(
     resource: Resource,
     *,
@@ -292,14 +307,7 @@ def table_query(
         qs = qs.filter(cond)
     total = qs.count()
     order: list[Any] = []
-    for part in [p.strip() for p in sort.split(",") if p.strip()]:
-        # "field", "field desc", or a quoted name: "年 份" desc
-        name, descending = part, False
-        head, _space, last = part.rpartition(" ")
-        if head.strip() and last.lower() in ("asc", "desc"):
-            name, descending = head.strip(), last.lower() == "desc"
-        if len(name) > 1 and name[0] == name[-1] == '"':
-            name = name[1:-1]
+    for name, descending in sort_terms(sort):
         if name == "_id":
             expr: Any = F("number")
         else:

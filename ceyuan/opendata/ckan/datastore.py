@@ -65,12 +65,9 @@ def _check_names(resource: Resource, filters: dict[str, Any], fields: list[str],
         for name in names:
             if name not in allowed:
                 raise ValidationFailed(fields={param: [f'field "{name}" not in table']})
-    for part in [p.strip() for p in sort.split(",") if p.strip()]:
-        pieces = part.split()
-        if pieces[0].strip('"') not in known:
-            raise ValidationFailed(fields={"sort": [f'field "{pieces[0]}" not in table']})
-        if len(pieces) > 2 or (len(pieces) == 2 and pieces[1].lower() not in ("asc", "desc")):
-            raise ValidationFailed(fields={"sort": [f'cannot sort by "{part}"']})
+    for name, _descending in selectors.sort_terms(sort):
+        if name not in known:
+            raise ValidationFailed(fields={"sort": [f'field "{name}" not in table']})
 
 
 @action("datastore_search")
