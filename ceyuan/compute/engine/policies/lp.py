@@ -183,6 +183,10 @@ class WarmStartLp:
         # the last LP solved to optimality, whose model and basis HiGHS holds
         self._last: SparseLp | None = None
 
+    def forget(self) -> None:
+        """Solve the next LP cold, as the first one (its keys may mean other things now)."""
+        self._last = None
+
     def solve(self, lp: SparseLp) -> np.ndarray | None:
         h = _highs_core()
         if h is None:  # pragma: no cover

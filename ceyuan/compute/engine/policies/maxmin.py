@@ -161,6 +161,7 @@ class _TimeSharing(ABC):
             self._row_list, self._arrays = [], _NO_ARRAYS
             self._unschedulable_rows = 0
             self._last = ((), [])
+            self._forget_rows()
             self._single = (
                 np.array([t.pools[0] for t in type_list], dtype=np.int64)
                 if all(len(t.pools) == 1 for t in type_list)
@@ -250,6 +251,9 @@ class _TimeSharing(ABC):
             reason=self.reason,
         )
         return Allocation((), preemptions, tuple(unschedulable), time_shares)
+
+    def _forget_rows(self) -> None:  # noqa: B027 - a hook: nothing to drop by default
+        """Drop what a subclass derived from the rows (called when the row memo is reset)."""
 
     def _fresh_row(self, fed: Federation, job: Job) -> _Row:
         row = self._row_of(fed, job, self._types)
@@ -563,6 +567,17 @@ class GavelMaxMinPolicy(_TimeSharing):
         per_job[in_lp] = y / np.maximum(counts_lp, 1.0)[:, None]
         result: np.ndarray = per_job[class_of]
         return result
+
+    def _forget_rows(self) -> None:
+        # The types changed (or the memo was full): class keys from now on differ from the old
+        # ones, so the ids, the LP memos and the last basis start afresh (bounds the id map).
+        self._classes = None
+        self._class_id = {}
+        self._solved.clear()
+        self._last_form = None
+        self._in_lp = None
+        self._per_capacity = None
+        self._lp.forget()
 
     def _lp_classes(self, ids: np.ndarray, present: np.ndarray) -> np.ndarray:
         """Which classes (of ``ids``, the classes' stable ids) the LP is formed over: those of

@@ -349,6 +349,20 @@ def test_a_class_that_cannot_run_leaves_the_others_max_min_shares_alone() -> Non
     assert beside[3, 0] == 0.0
 
 
+def test_gavel_maxmin_starts_its_class_ids_afresh_when_the_types_change() -> None:
+    fed = make_federation({"c": [("V100", 8), ("P100", 8), ("K80", 8)]})
+    jobs = [_gavel_job(n, 1.0, (1.0, 0.5, 0.2)) for n in range(30)]
+    policy = GavelMaxMinPolicy()
+    policy.allocate(_state(fed, jobs))
+    ids = policy._class_id
+    assert ids
+    full = policy.allocate(_state(fed, jobs, free={fed.pools[2].id: 0.0}))  # K80 busy
+    assert policy._class_id is not ids and len(policy._class_id) == 1
+    # the same state again gives the same answer as a fresh policy
+    again = GavelMaxMinPolicy().allocate(_state(fed, jobs, free={fed.pools[2].id: 0.0}))
+    assert full == again
+
+
 def test_a_running_job_whose_pools_are_down_is_preempted_without_changing_the_others() -> None:
     fed = make_federation({"own": [("A100", 8), ("H800", 8)]})
     a100, h800 = fed.pools
