@@ -130,12 +130,13 @@ def datastore_upsert(
         _lock(resource)
         stored_columns = _table_columns(resource)
         key = [c.name for c in stored_columns if c.primary_key]
-        if method != "insert" and not key:
+        if method != "insert" and not key and any("_id" not in r for r in records):
             raise ValidationError(
                 {
                     "method": _(
-                        "The table has no primary key, so rows can only be inserted; give it "
-                        "one with datastore_create to use “%(method)s”."
+                        "The table has no primary key, so “%(method)s” matches rows by “_id” "
+                        "only: send each record's _id, or give the table a key with "
+                        "datastore_create."
                     )
                     % {"method": method}
                 }
@@ -398,25 +399,68 @@ def _apply(
         )
     by_name = {c.name: c for c in columns}
     errors: list[str] = []
-    given: list[tuple[int, dict[str, Any]]] = []
+    given: list[tuple[int, int | None, dict[str, Any]]] = []  # (index, _id sent, fields)
     for index, record in enumerate(records):
-        row = _convert(index, record, by_name, errors)
-        for name in primary_key:
-            if row.get(name) is None and name in by_name:
-                errors.append(_where(index, name, _("a field of the primary key needs a value")))
-        given.append((index, row))
+        number = _row_number(index, record, method, errors)
+        row = _convert(index, {k: v for k, v in record.items() if k != "_id"}, by_name, errors)
+        if number is None:
+            for name in primary_key:
+                if row.get(name) is None and name in by_name:
+                    errors.append(
+                        _where(index, name, _("a field of the primary key needs a value"))
+                    )
+        given.append((index, number, row))
         if len(errors) >= tabular.MAX_ERRORS:
             break
     if errors:
         raise ValidationError({"records": errors[: tabular.MAX_ERRORS]})
+    by_number = {
+        r.number: r
+        for r in TableRow.objects.filter(
+            resource=resource, number__in={n for _i, n, _r in given if n is not None}
+        )
+    }
     stored = (
-        _rows_by_key(resource, primary_key, (_key(row, primary_key) for _i, row in given))
+        _rows_by_key(
+            resource,
+            primary_key,
+            (k for _i, _n, row in given if None not in (k := _key(row, primary_key))),
+        )
         if primary_key
         else {}
     )
-    changed: dict[Key, TableRow] = {}
+    # one object per stored row, however it is reached (by _id or by key)
+    stored = {k: by_number.setdefault(r.number, r) for k, r in stored.items()}
+    changed: dict[int, TableRow] = {}
     new: dict[Key, dict[str, Any]] = {}
-    for index, row in given:
+    for index, number, row in given:
+        if number is not None and number in by_number:
+            target = changed.setdefault(number, by_number[number])
+            moved = [n for n in primary_key if n in row and row[n] != target.data.get(n)]
+            if moved:
+                errors.append(
+                    _(
+                        "records[%(index)s]: the key of row %(id)s cannot change; delete the "
+                        "row and insert it with its new key."
+                    )
+                    % {"index": index, "id": number}
+                )
+            target.data = {**target.data, **row}
+            continue
+        if number is not None and method == "update":
+            errors.append(
+                _("records[%(index)s]: no row has _id %(id)s.") % {"index": index, "id": number}
+            )
+            continue
+        if number is not None and primary_key and None in _key(row, primary_key):
+            errors.append(
+                _(
+                    "records[%(index)s]: no row has _id %(id)s, and a new row needs every field "
+                    "of the primary key."
+                )
+                % {"index": index, "id": number}
+            )
+            continue
         key = _key(row, primary_key) if primary_key else (index,)
         if key in new or key in stored:
             if method == "insert":
@@ -427,7 +471,7 @@ def _apply(
             elif key in new:
                 new[key].update(row)
             else:
-                target = changed.setdefault(key, stored[key])
+                target = changed.setdefault(stored[key].number, stored[key])
                 target.data = {**target.data, **row}
         elif method == "update":
             errors.append(
@@ -443,6 +487,31 @@ def _apply(
     if errors:
         raise ValidationError({"records": errors[: tabular.MAX_ERRORS]})
     return list(changed.values()), list(new.values())
+
+
+def _row_number(
+    index: int, record: Mapping[str, Any], method: str, errors: list[str]
+) -> int | None:
+    """The ``_id`` a record names the row it changes by (as ``datastore_search`` gave it), or
+    None; problems go to ``errors``."""
+    if "_id" not in record:
+        return None
+    value = record["_id"]
+    if method == "insert":
+        errors.append(
+            _("records[%(index)s]: “_id” is given by the table; insert takes no _id.")
+            % {"index": index}
+        )
+        return None
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        errors.append(
+            _("records[%(index)s]: “_id” must be a row number, not “%(value)s”.")
+            % {"index": index, "value": value}
+        )
+        return None
+    return value
 
 
 def _rows_by_key(

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from ceyuan.audit.models import AuditEntry
 from ceyuan.opendata import selectors, services, tablestore, tabular
@@ -631,3 +632,53 @@ def test_large_batches_match_keys_in_one_pass_and_have_a_cap(
     with pytest.raises(ValidationError) as capped:
         tablestore.datastore_upsert(actor=officer, resource=resource, records=records[:11])
     assert "10" in capped.value.message_dict["records"][0]
+
+
+def test_records_sent_back_with_their_id_update_those_rows(catalogue: Any) -> None:
+    """A client edits what datastore_search gave it and sends it back, ``_id`` and all."""
+    officer = catalogue.world.officer
+    resource = _lots(officer, catalogue.public)
+    page = selectors.table_query(resource)
+    edited = [{**record, "泊位": record["泊位"] + 1} for record in page.records]
+    tablestore.datastore_upsert(actor=officer, resource=resource, records=edited)
+    assert _rows(resource) == [
+        (1, {"编号": 1, "名称": "西单", "泊位": 121}),
+        (2, {"编号": 2, "名称": "国贸", "泊位": 81}),
+    ]
+    # by _id alone, in a table without a primary key too
+    keyless = _lots(officer, catalogue.public, primary_key=())
+    tablestore.datastore_upsert(
+        actor=officer, resource=keyless, records=[{"_id": "2", "泊位": 0}], method="update"
+    )
+    assert [data["泊位"] for _n, data in _rows(keyless)] == [120, 0]
+    # upsert with an _id no row has inserts a new row (as CKAN does)
+    tablestore.datastore_upsert(
+        actor=officer, resource=keyless, records=[{"_id": 99, "编号": 3, "名称": "三元桥"}]
+    )
+    assert [n for n, _data in _rows(keyless)] == [1, 2, 3]
+
+
+def test_bad_ids_are_refused_and_nothing_is_written(catalogue: Any) -> None:
+    officer = catalogue.world.officer
+    resource = _lots(officer, catalogue.public)
+    before = _rows(resource)
+    cases = [
+        ([{"_id": 1, "编号": 2}], "upsert", "key of row 1 cannot change"),
+        ([{"_id": 7, "泊位": 1}], "update", "no row has _id 7"),
+        ([{"_id": 7, "泊位": 1}], "upsert", "needs every field of the primary key"),
+        ([{"_id": "x", "泊位": 1}], "upsert", "must be a row number"),
+        ([{"_id": True, "泊位": 1}], "upsert", "must be a row number"),
+        ([{"_id": 1, "编号": 9, "名称": "新"}], "insert", "insert takes no _id"),
+    ]
+    with translation.override("en"):
+        for records, method, message in cases:
+            with pytest.raises(ValidationError) as refused:
+                tablestore.datastore_upsert(
+                    actor=officer, resource=resource, records=records, method=method
+                )
+            assert message in refused.value.message_dict["records"][0], (records, method)
+        keyless = _lots(officer, catalogue.public, primary_key=())
+        with pytest.raises(ValidationError) as no_key:
+            tablestore.datastore_upsert(actor=officer, resource=keyless, records=[{"泊位": 1}])
+        assert "_id" in no_key.value.message_dict["method"][0]
+    assert _rows(resource) == before
