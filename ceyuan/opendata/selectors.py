@@ -257,11 +257,13 @@ class TableQueryError(ValueError):
     pass
 
 
-def sort_terms(sort: str) -> list[tuple[str, bool]]:
-    """(field, descending) of each comma-separated term of ``sort``: ``field``, ``field desc``
-    (or ``asc``), or a name with a space in double quotes: ``"年 份" desc``."""
+def sort_terms(sort: str | Sequence[str]) -> list[tuple[str, bool]]:
+    """(field, descending) of each term of ``sort``: ``field``, ``field desc`` (or ``asc``), or
+    a name with a space in double quotes: ``"年 份" desc``. A string holds comma-separated
+    terms; a list holds one term per item (so a name may hold a comma)."""
+    parts = sort.split(",") if isinstance(sort, str) else [str(p) for p in sort]
     terms = []
-    for part in [p.strip() for p in sort.split(",") if p.strip()]:
+    for part in [p.strip() for p in parts if p.strip()]:
         name, descending = part, False
         head, _space, last = part.rpartition(" ")
         if head.strip() and last.lower() in ("asc", "desc"):
@@ -277,7 +279,7 @@ def table_query(
     *,
     filters: dict[str, Any] | None = None,
     fields: Sequence[str] = (),
-    sort: str = "",
+    sort: str | Sequence[str] = "",
     limit: int = 100,
     offset: int = 0,
 ) -> TablePage:

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.fields.json import KeyTextTransform, KeyTransform, compile_json_path
 
 
 class _ObjectKey(str):
@@ -36,9 +36,17 @@ class _FieldValue(KeyTransform):
 
 
 class _FieldText(KeyTextTransform):
+    """A row's field by name as text, SQL NULL where the value is a JSON null or missing."""
+
     def __init__(self, key_name: str, *args: Any, **kwargs: Any) -> None:
         super().__init__(key_name, *args, **kwargs)
         self.key_name = _ObjectKey(key_name)
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+        # Django's SQLite form gives the text 'null' for a JSON null (and 'true'/'false' for
+        # booleans), so nulls would sort among the values; JSON_EXTRACT gives SQL NULL.
+        lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
+        return f"JSON_EXTRACT({lhs}, %s)", (*params, compile_json_path(key_transforms))
 
 
 def with_fields(qs: QuerySet[Any], names: Iterable[str]) -> tuple[QuerySet[Any], dict[str, str]]:

@@ -162,11 +162,12 @@ def name_problem(name: str) -> str | None:
     """Why ``name`` cannot be a column name (a message template with ``%(name)s``), or None.
 
     A leading "_" is kept for the store's own fields (``_id``); SQLite's JSON paths cannot hold
-    a double quote in a key, so rows could not be queried by such a field."""
-    if name.startswith("_") or '"' in name or len(name) > MAX_NAME:
+    a double quote in a key, so rows could not be queried by such a field; PostgreSQL's text
+    cannot hold a NUL character."""
+    if name.startswith("_") or '"' in name or "\x00" in name or len(name) > MAX_NAME:
         return gettext_noop(
-            "Column name “%(name)s” may not start with “_”, contain a double quote or pass "
-            "200 characters."
+            "Column name “%(name)s” may not start with “_”, contain a double quote or a NUL "
+            "character, or pass 200 characters."
         )
     return None
 

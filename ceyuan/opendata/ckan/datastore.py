@@ -57,7 +57,9 @@ def _filters(data: dict[str, Any]) -> dict[str, Any]:
     return filters
 
 
-def _check_names(resource: Resource, filters: dict[str, Any], fields: list[str], sort: str) -> None:
+def _check_names(
+    resource: Resource, filters: dict[str, Any], fields: list[str], sort: str | list[str]
+) -> None:
     """Unknown fields, reported under the parameter that names them (CKAN's wording)."""
     columns = set(resource.columns.values_list("name", flat=True))
     known = columns | {"_id"}
@@ -66,8 +68,11 @@ def _check_names(resource: Resource, filters: dict[str, Any], fields: list[str],
             if name not in allowed:
                 raise ValidationFailed(fields={param: [f'field "{name}" not in table']})
     for name, _descending in selectors.sort_terms(sort):
-        if name not in known:
-            raise ValidationFailed(fields={"sort": [f'field "{name}" not in table']})
+        if name in known:
+            continue
+        if name.split()[0].strip('"') in known:  # e.g. "a desc nulls last"
+            raise ValidationFailed(fields={"sort": [f'cannot sort by "{name}"']})
+        raise ValidationFailed(fields={"sort": [f'field "{name}" not in table']})
 
 
 @action("datastore_search")
@@ -84,9 +89,7 @@ def datastore_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     if not isinstance(fields, list):
         raise ValidationFailed(fields={"fields": ["Must be a list of field names"]})
     sort = data.get("sort") or ""
-    if isinstance(sort, list):
-        sort = ",".join(map(str, sort))
-    sort = str(sort)
+    sort = [str(term) for term in sort] if isinstance(sort, list) else str(sort)
     if data.get("q"):
         raise ValidationFailed(
             fields={"q": ["Full-text search of table rows is not supported; use filters"]}

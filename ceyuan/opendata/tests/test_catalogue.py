@@ -142,6 +142,8 @@ def test_header_names_the_table_store_reserves_or_cannot_query_are_refused() -> 
     for header in ("_id,b", 'a"b,c', "x" * 201 + ",b"):
         with pytest.raises(TableError, match="may not start with"):
             parse_table(f"{header}\n1,2\n".encode(), filename="t.csv")
+    with pytest.raises(TableError, match="may not start with"):  # NUL: a JSON key can hold one
+        parse_table(b'[{"a\\u0000b": 1}]', filename="t.json")
     table = parse_table(b"a__b,2023\n1,2\n", filename="t.csv")
     assert list(table.rows) == [{"a__b": 1, "2023": 2}]
 

@@ -571,7 +571,7 @@ def test_non_finite_numbers_and_unqueryable_field_names_are_refused(catalogue: A
             records=[{"量": float("nan")}],
         )
     assert "records[0]" in nan.value.message_dict["records"][0]
-    for name in ("_x", 'a"b'):
+    for name in ("_x", 'a"b', "a\x00b"):
         with pytest.raises(ValidationError) as refused:
             tablestore.datastore_create(
                 actor=officer, resource=resource, columns=[tabular.Column(name=name, type="string")]
@@ -682,3 +682,33 @@ def test_bad_ids_are_refused_and_nothing_is_written(catalogue: Any) -> None:
             tablestore.datastore_upsert(actor=officer, resource=keyless, records=[{"泊位": 1}])
         assert "_id" in no_key.value.message_dict["method"][0]
     assert _rows(resource) == before
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "descending"),
+    [
+        ("integer", [3, -7, None, 10], [10, 3, -7, None]),
+        ("number", [0.5, None, -2.5], [0.5, -2.5, None]),
+        ("string", ["null", None, "b", "a"], ["null", "b", "a", None]),
+        ("date", ["2024-01-02", None, "2023-12-31"], ["2024-01-02", "2023-12-31", None]),
+        ("boolean", [True, None, False], [True, False, None]),
+    ],
+)
+def test_empty_cells_sort_last_both_ways(
+    catalogue: Any, kind: str, values: list[Any], descending: list[Any]
+) -> None:
+    officer = catalogue.world.officer
+    resource = _endpoint(officer, catalogue.public)
+    tablestore.datastore_create(
+        actor=officer,
+        resource=resource,
+        columns=[tabular.Column(name="值", type=kind)],
+        records=[{"值": v} for v in values],
+    )
+
+    def order(sort: str) -> list[Any]:
+        return [r["值"] for r in selectors.table_query(resource, sort=sort).records]
+
+    expected = [tabular.convert(v, kind) for v in descending]
+    assert order("值 desc") == expected
+    assert order("值") == [*reversed(expected[:-1]), None]

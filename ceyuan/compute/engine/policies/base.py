@@ -91,7 +91,7 @@ def make_policy(spec: str) -> Policy:
         options[key] = _option_value(value) if sep else True
     try:
         return factory(**options)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:
         raise InputError("--policy", f"bad options for {name!r}: {exc}", field=spec) from exc
 
 

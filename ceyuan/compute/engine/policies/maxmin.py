@@ -499,6 +499,9 @@ class GavelMaxMinPolicy(_TimeSharing):
 
     def __init__(self, *, epsilon: float = 1e-3) -> None:
         super().__init__()
+        if not 0.0 <= float(epsilon) < 1.0:
+            # the tie-break must not outweigh t (and a negative one would reward waste)
+            raise ValueError(f"epsilon must be in [0, 1), not {epsilon}")
         self.epsilon = float(epsilon)
         self.options = MappingProxyType({"epsilon": epsilon} if epsilon != 1e-3 else {})
         # Class-level LP answers keyed on the LP's data (classes, counts, capacities): a round

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.optimize import linprog
 
+from ceyuan.compute.engine.errors import InputError
 from ceyuan.compute.engine.model import (
     Allocation,
     Federation,
@@ -189,6 +190,13 @@ def test_everyone_on_its_fastest_type_is_an_lp_optimum_when_it_fits(
     assert _class_lp_objective(classes, counts, capacity, fastest) == pytest.approx(
         _class_lp_objective(classes, counts, capacity, solved), abs=1e-7
     )
+
+
+def test_gavel_maxmin_refuses_an_epsilon_outside_zero_to_one() -> None:
+    for bad in ("-0.5", "1", "nan"):
+        with pytest.raises(InputError, match="epsilon"):
+            make_policy(f"gavel_maxmin:epsilon={bad}")
+    assert make_policy("gavel_maxmin:epsilon=0").options == {"epsilon": 0}
 
 
 def test_gavel_maxmin_solves_no_lp_when_every_job_fits_on_its_fastest_type() -> None:
