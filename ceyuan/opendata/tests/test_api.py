@@ -205,3 +205,32 @@ def test_hidden_sources_of_a_derived_dataset_stay_hidden(catalogue: Any) -> None
     insider.force_login(officer)
     inside_view = insider.get(f"/api/v1/opendata/datasets/{derived.name}/").json()
     assert sorted(inside_view["derived_from"]) == ["bus-stops", "grid-topology"]
+
+
+def test_rows_filters_reach_any_field_and_refused_queries_are_not_logged(
+    catalogue: Any, client: Client
+) -> None:
+    import json
+
+    resource = services.resource_create(
+        actor=catalogue.world.officer,
+        dataset=catalogue.public,
+        content=b"sort,limit,2023\n1,10,a\n2,20,b\n3,30,a\n",
+        filename="params.csv",
+    )
+    url = f"{BASE}/datasets/{catalogue.public.name}/rows/"
+    query = {"resource": str(resource.uuid)}
+
+    def ids(**params: Any) -> list[int]:
+        response = client.get(url, {**query, **params})
+        assert response.status_code == 200, response.json()
+        return [r["_id"] for r in response.json()["records"]]
+
+    assert ids(filters=json.dumps({"sort": 2})) == [2]  # a field named like a parameter
+    assert ids(filters=json.dumps({"limit": [10, 30]}), sort="sort desc") == [3, 1]
+    assert client.get(url, {**query, "2023": ["a", "b"]}).json()["total"] == 3  # repeated: any
+    assert ids(**{"2023": "a"}) == [1, 3]
+    logged = AccessLog.objects.count()
+    for bad in ({"filters": "[1]"}, {"filters": "{"}, {"offset": "-1"}, {"nope": "1"}):
+        assert client.get(url, {**query, **bad}).status_code == 400, bad
+    assert AccessLog.objects.count() == logged
