@@ -118,6 +118,22 @@ def test_class_lp_reaches_the_per_job_max_min_optimum(
     assert utility.min() + eps * utility.mean() == pytest.approx(-ref.fun, abs=1e-6)
 
 
+def _random_classes(
+    rng: np.random.Generator, n_classes: int, n_types: int, *, most: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct classes (size, then speed per type, -1 where not allowed; every class may use
+    type 0) and 1 to ``most`` jobs in each."""
+    sizes = rng.choice([1.0, 2.0, 4.0], size=n_classes)
+    speeds = np.where(
+        rng.random((n_classes, n_types)) < 0.8,
+        rng.choice([0.2, 0.5, 1.0], (n_classes, n_types)),
+        -1,
+    )
+    speeds[:, 0] = np.abs(speeds[:, 0])
+    classes = np.unique(np.concatenate([sizes[:, None], speeds], axis=1), axis=0)
+    return classes, rng.integers(1, most + 1, size=classes.shape[0]).astype(float)
+
+
 @settings(max_examples=40, deadline=None)
 @given(
     st.integers(1, 5),
@@ -127,15 +143,7 @@ def test_class_lp_reaches_the_per_job_max_min_optimum(
 def test_direct_highs_returns_linprogs_vertex(n_classes: int, n_types: int, seed: int) -> None:
     rng = np.random.default_rng(seed)
     policy = GavelMaxMinPolicy()
-    sizes = rng.choice([1.0, 2.0, 4.0], size=n_classes)
-    speeds = np.where(
-        rng.random((n_classes, n_types)) < 0.8,
-        rng.choice([0.2, 0.5, 1.0], (n_classes, n_types)),
-        -1,
-    )
-    speeds[:, 0] = np.abs(speeds[:, 0])
-    classes = np.unique(np.concatenate([sizes[:, None], speeds], axis=1), axis=0)
-    counts = rng.integers(1, 6, size=classes.shape[0]).astype(float)
+    classes, counts = _random_classes(rng, n_classes, n_types, most=5)
     capacity = rng.choice([4.0, 8.0, 16.0], size=n_types)
     seen = _record_lps(policy)
     first = policy._solve(classes, counts, capacity)
@@ -169,15 +177,7 @@ def test_everyone_on_its_fastest_type_is_an_lp_optimum_when_it_fits(
     n_classes: int, n_types: int, seed: int
 ) -> None:
     rng = np.random.default_rng(seed)
-    sizes = rng.choice([1.0, 2.0, 4.0], size=n_classes)
-    speeds = np.where(
-        rng.random((n_classes, n_types)) < 0.8,
-        rng.choice([0.2, 0.5, 1.0], (n_classes, n_types)),
-        -1,
-    )
-    speeds[:, 0] = np.abs(speeds[:, 0])
-    classes = np.unique(np.concatenate([sizes[:, None], speeds], axis=1), axis=0)
-    counts = rng.integers(1, 4, size=classes.shape[0]).astype(float)
+    classes, counts = _random_classes(rng, n_classes, n_types, most=3)
     capacity = rng.choice([2.0, 8.0, 32.0], size=n_types)
     fastest = maxmin_module._everyone_fastest(classes, counts, capacity)
     best = np.where(classes[:, 1:] < 0, -np.inf, classes[:, 1:]).argmax(axis=1)
