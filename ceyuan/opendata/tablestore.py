@@ -25,13 +25,15 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import F, Max, Q
+from django.db.models.functions import Mod
 from django.utils.translation import gettext as _
 
 from ceyuan.audit.services import audit_record
 
 from . import permissions, selectors, tablekeys, tabular
 from .models import Resource, TableColumn, TableRow
+from .privacy import tables as privacy_tables
 from .resources import _drop_table, _refuse_personal_data, _store_columns, _store_rows, _touch
 
 METHODS = ("insert", "upsert", "update")
@@ -90,6 +92,7 @@ def datastore_create(
             TableColumn.objects.filter(resource=resource).update(primary_key=False)
             TableColumn.objects.filter(resource=resource, name__in=key).update(primary_key=True)
         stored = _append(resource, inserted)
+        _refuse_names_columns(resource, table, field="records")
         resource.datastore_active = True
         _save_counts(resource)
         audit_record(
@@ -150,6 +153,7 @@ def datastore_upsert(
         _refuse_personal_rows(resource, columns, [r.data for r in updated] + inserted)
         TableRow.objects.bulk_update(updated, ["data"], batch_size=500)
         stored = [{"_id": r.number, **r.data} for r in updated] + _append(resource, inserted)
+        _refuse_names_columns(resource, columns, field="records")
         _save_counts(resource)
         audit_record(
             actor=actor,
@@ -196,6 +200,7 @@ def datastore_delete(
                 rows.filter(number__in=numbers[start : start + 500]).delete()
             deleted = len(numbers)
             changes["filters"] = dict(filters)
+            _refuse_names_columns(resource, [_column(c) for c in _table_columns(resource)])
         _save_counts(resource)
         changes["deleted"] = deleted
         audit_record(
@@ -319,6 +324,32 @@ def _check_stored_keys(resource: Resource, key: Sequence[str]) -> None:
                 }
             )
         seen[value] = number
+
+
+def _refuse_names_columns(
+    resource: Resource, columns: Sequence[tabular.Column], *, field: str = "filters"
+) -> None:
+    """The whole-column rule for person names (a column named like 姓名 that is at least half
+    names) over up to 500 rows of the table as it stands after a write, spread over its row
+    numbers. Each batch is scanned before it is written, but a column could otherwise be made
+    mostly names by writes that each pass: names among other values, the others deleted later.
+    Runs inside the write's transaction, so a refusal undoes the write."""
+    names = [c for c in columns if c.type == "string" and privacy_tables.is_names_header(c.name)]
+    if not names:
+        return
+    rows = TableRow.objects.filter(resource=resource)
+    step = max(1, -(-rows.count() // 500))
+    sample = (
+        rows.alias(spread=Mod(F("number"), step)).filter(spread=0) if step > 1 else rows
+    ).values_list("data", flat=True)[:500]
+    parsed = tabular.ParsedTable(
+        format="",
+        encoding="",
+        columns=tuple(names),
+        rows=tuple({c.name: data.get(c.name) for c in names} for data in sample),
+    )
+    if parsed.rows:
+        _refuse_personal_data(parsed, resource.dataset, resource.name, field=field)
 
 
 def _refuse_personal_rows(

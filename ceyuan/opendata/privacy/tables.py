@@ -159,6 +159,14 @@ def _hint_role(name: str) -> str | None:
     return None
 
 
+def is_names_header(name: str) -> bool:
+    """Whether a column so named is read as a whole: half its values (of the first 500) looking
+    like person names make every name in it a finding (``scan_table``)."""
+    return _hint_role(name) == "identifier" and any(
+        h in name.lower() for h in ("姓名", "名字", "name")
+    )
+
+
 def scan_column(
     values: Sequence[str], types: Sequence[str] | None = None, *, min_confidence: float = 0.5
 ) -> list[list[Finding]]:
@@ -228,12 +236,7 @@ def scan_table(
             1, min(len(values), 500)
         )
         wants_person = types is None or "person" in types
-        if (
-            wants_person
-            and hint == "identifier"
-            and any(h in str(col).lower() for h in ("姓名", "名字", "name"))
-            and name_share >= 0.5
-        ):
+        if wants_person and is_names_header(str(col)) and name_share >= 0.5:
             shares["person"] = max(shares.get("person", 0.0), round(name_share, 4))
             per_cell = [
                 cell

@@ -712,3 +712,35 @@ def test_empty_cells_sort_last_both_ways(
     expected = [tabular.convert(v, kind) for v in descending]
     assert order("值 desc") == expected
     assert order("值") == [*reversed(expected[:-1]), None]
+
+
+def test_a_column_of_names_cannot_be_assembled_by_batches_that_each_pass(catalogue: Any) -> None:
+    """Each batch is scanned before it is written; the column as stored is checked after."""
+    officer = catalogue.world.officer
+    resource = _endpoint(officer, catalogue.public)
+    names = ["张伟", "王芳", "李娜", "刘洋"]
+    others = ["无", "待定", "空缺", "不详", "暂无", "同上"]
+    tablestore.datastore_create(
+        actor=officer,
+        resource=resource,
+        columns=[
+            tabular.Column(name="编号", type="integer"),
+            tabular.Column(name="联系人姓名", type="string"),
+        ],
+        records=[{"编号": i, "联系人姓名": v} for i, v in enumerate(names + others)],
+        primary_key=("编号",),
+    )  # 4 names in 10 values: under the half that makes it a column of names
+    before = _rows(resource)
+    with pytest.raises(ValidationError) as refused:
+        tablestore.datastore_delete(
+            actor=officer, resource=resource, filters={"联系人姓名": others}
+        )
+    assert "person" in refused.value.message_dict["filters"][0]
+    assert _rows(resource) == before  # nothing deleted
+    with pytest.raises(ValidationError):  # nor by turning the others into blanks
+        tablestore.datastore_upsert(
+            actor=officer,
+            resource=resource,
+            records=[{"编号": i, "联系人姓名": None} for i in range(4, 10)],
+        )
+    assert _rows(resource) == before
