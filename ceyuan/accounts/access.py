@@ -8,7 +8,16 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from . import permissions
-from .models import ApiToken, Membership, Organisation
+from .models import ApiToken, Membership, Organisation, User
+
+
+def signed_in(request: Any) -> User:
+    """The user of a request that must come from a signed-in user (a Django or DRF request
+    behind ``login_required`` or ``IsAuthenticated``); anyone else is refused."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise PermissionDenied
+    return user
 
 
 def access_organisation(user: Any, organisation_id: int | str) -> Organisation:

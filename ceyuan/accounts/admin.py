@@ -17,7 +17,7 @@ from .models import ApiToken, Membership, Organisation, User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    fieldsets = (*DjangoUserAdmin.fieldsets, ("Ceyuan", {"fields": ("language",)}))
+    fieldsets = (*(DjangoUserAdmin.fieldsets or ()), ("Ceyuan", {"fields": ("language",)}))
 
     def save_model(self, request: Any, obj: User, form: Any, change: bool) -> None:
         with transaction.atomic():

@@ -33,7 +33,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
     def form_valid(self, form: Any) -> HttpResponse:
         response = super().form_valid(form)
-        services.user_password_changed(actor=self.request.user)
+        services.user_password_changed(actor=access.signed_in(self.request))
         return response
 
 
@@ -49,14 +49,13 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
-    form = LanguageForm(
-        request.POST or None, initial={"language": request.user.language or "zh-hans"}
-    )
+    user = access.signed_in(request)
+    form = LanguageForm(request.POST or None, initial={"language": user.language or "zh-hans"})
     if request.method == "POST" and form.is_valid():
-        services.user_set_language(actor=request.user, language=form.cleaned_data["language"])
+        services.user_set_language(actor=user, language=form.cleaned_data["language"])
         messages.success(request, _("Your language has been saved."))
         return redirect("profile")
-    memberships = request.user.memberships.select_related("organisation")
+    memberships = user.memberships.select_related("organisation")
     return render(request, "accounts/profile.html", {"form": form, "memberships": memberships})
 
 
@@ -67,7 +66,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             _token, created_raw = services.token_create(
-                actor=request.user,
+                actor=access.signed_in(request),
                 name=form.cleaned_data["name"],
                 expires_at=form.cleaned_data["expires_at"],
             )
@@ -86,7 +85,7 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     token = access.access_token(request.user, token_id)
-    services.token_revoke(actor=request.user, token=token)
+    services.token_revoke(actor=access.signed_in(request), token=token)
     if request.htmx:  # type: ignore[attr-defined]
         return render(request, "accounts/_token_row.html", {"token": token})
     messages.success(request, _("The token has been revoked."))
@@ -100,9 +99,8 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
         request.user, q=filters.get("q", ""), kind=filters.get("kind", "")
     )
     page = Paginator(orgs, 25).get_page(request.GET.get("page"))
-    template = (
-        "accounts/_organisation_table.html" if request.htmx else "accounts/organisations.html"
-    )  # type: ignore[attr-defined]
+    htmx = request.htmx  # type: ignore[attr-defined]  # set by django-htmx's middleware
+    template = "accounts/_organisation_table.html" if htmx else "accounts/organisations.html"
     return render(
         request,
         template,
@@ -185,7 +183,7 @@ def membership_add(request: HttpRequest, organisation_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
     return redirect("organisation-detail", organisation_id=org.pk)
 
 

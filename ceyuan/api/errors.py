@@ -58,8 +58,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:
         codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else "error"
         code = codes if isinstance(codes, str) else "error"
-        detail = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
-        response.data = error_body(response.status_code, code, str(_flatten(detail)))
+        message = exc.detail if isinstance(exc, exceptions.APIException) else str(exc)
+        response.data = error_body(response.status_code, code, str(_flatten(message)))
     return response
 
 

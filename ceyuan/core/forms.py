@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
-from django.forms import Form
+from django.forms import BaseForm
 
 
-def add_service_errors(form: Form, error: ValidationError) -> None:
+def add_service_errors(form: BaseForm, error: ValidationError) -> None:
     """Show a service's ValidationError on the form, field by field where it names fields."""
     if hasattr(error, "error_dict"):
         for field, errors in error.message_dict.items():

@@ -231,6 +231,6 @@ class DpStatisticForm(forms.Form):
 
     def __init__(self, *args: Any, releases: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["release"].choices = [
+        self.fields["release"].choices = [  # type: ignore[attr-defined]  # a ChoiceField
             (str(r.pk), f"#{r.number} · {r.raw_name}") for r in releases
         ]

@@ -56,7 +56,7 @@ def active_grants() -> int:
     ).count()
 
 
-INDICATORS = {
+INDICATORS: dict[str, Callable[..., float]] = {
     "opendata_datasets_opened": datasets_opened,
     "opendata_open_rate": open_rate,
     "opendata_downloads": downloads,

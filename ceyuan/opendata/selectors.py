@@ -211,22 +211,22 @@ def facet_counts(qs: QuerySet[Dataset], name: str, limit: int = 50) -> dict[str,
             counts = {names[k]: n for k, n in counts.items() if k in names}
     elif name == "theme":
         through = Dataset.themes.through
-        rows = (
+        themes = (
             through.objects.filter(dataset_id__in=ids)
             .values_list("theme_id")
             .annotate(n=Count("dataset_id", distinct=True))
         )
-        by_id = dict(rows)  # type: ignore[arg-type]
+        by_id = dict(themes)  # type: ignore[arg-type]
         names = _codes(Theme, by_id)
         counts = {names[k]: n for k, n in by_id.items() if k in names}
     elif name == "format":
-        rows = (
+        formats = (
             Resource.objects.filter(dataset_id__in=ids)
             .exclude(format="")
             .values_list("format")
             .annotate(n=Count("dataset_id", distinct=True))
         )
-        counts = dict(rows)  # type: ignore[arg-type]
+        counts = dict(formats)  # type: ignore[arg-type]
     else:
         return {}
     ordered = sorted(counts.items(), key=lambda kv: (-kv[1], str(kv[0])))[:limit]

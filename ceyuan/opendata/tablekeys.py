@@ -11,11 +11,14 @@ the transform and in its lookups).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q, QuerySet
-from django.db.models.fields.json import KeyTextTransform, KeyTransform, compile_json_path
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.db.models.sql.compiler import SQLCompiler
 
 
 class _ObjectKey(str):
@@ -42,11 +45,14 @@ class _FieldText(KeyTextTransform):
         super().__init__(key_name, *args, **kwargs)
         self.key_name = _ObjectKey(key_name)
 
-    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, tuple[Any, ...]]:
+    def as_sqlite(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, **extra_context: Any
+    ) -> tuple[str, tuple[Any, ...]]:
         # Django's SQLite form gives the text 'null' for a JSON null (and 'true'/'false' for
         # booleans), so nulls would sort among the values; JSON_EXTRACT gives SQL NULL.
         lhs, params, key_transforms = self.preprocess_lhs(compiler, connection)
-        return f"JSON_EXTRACT({lhs}, %s)", (*params, compile_json_path(key_transforms))
+        path = "$" + "".join(f".{json.dumps(key)}" for key in key_transforms)  # object keys
+        return f"JSON_EXTRACT({lhs}, %s)", (*params, path)
 
 
 def with_fields(qs: QuerySet[Any], names: Iterable[str]) -> tuple[QuerySet[Any], dict[str, str]]:

@@ -17,7 +17,8 @@ import json
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 FORMATS = ("CSV", "XLSX", "JSON", "PARQUET")
@@ -47,7 +48,7 @@ class RowError:
     row: int  # 1-based data row number (the header is row 0)
     field: str
     template: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
 
     @property
     def message(self) -> str:
@@ -69,8 +70,8 @@ class ParsedTable:
 @dataclass
 class TableError(Exception):
     template: str
-    errors: list[RowError] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
+    errors: list[RowError] = dataclass_field(default_factory=list)
+    params: dict[str, Any] = dataclass_field(default_factory=dict)
 
     @property
     def message(self) -> str:

@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import prefetch_related_objects
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from ceyuan.accounts.access import signed_in
 from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.permissions import is_coordinator, organisation_ids
 from ceyuan.core.forms import add_service_errors
@@ -376,7 +378,7 @@ def _request_user(request: HttpRequest) -> tuple[Any, Any]:
     return request.user, None
 
 
-def resource_download(request: HttpRequest, ref: str) -> HttpResponse:
+def resource_download(request: HttpRequest, ref: str) -> HttpResponseBase:
     try:
         user, key = _request_user(request)
     except services.RateLimited as exc:
@@ -518,7 +520,7 @@ def api_keys(request: HttpRequest) -> HttpResponse:
             form = forms.ApiKeyForm()
         except ValidationError as error:
             add_service_errors(form, error)
-    keys = request.user.data_api_keys.all()
+    keys = signed_in(request).data_api_keys.all()
     return render(request, "opendata/keys.html", {"form": form, "keys": keys, "created": created})
 
 

@@ -100,6 +100,8 @@ def indicator_spec(row: models.Indicator) -> eproj.IndicatorSpec:
         if row.baseline_value is not None and row.baseline_year is not None
         else None
     )
+    if row.target_year is None:
+        raise ValueError(f"indicator {row.code} has no target (see Indicator.has_target)")
     return eproj.IndicatorSpec(
         code=row.code,
         direction=Direction(row.direction),

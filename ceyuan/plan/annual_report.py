@@ -14,12 +14,16 @@ import io
 import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from . import selectors
 from .models import Plan, ProgressReport, WorkPlanItem
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 FONT_DIRS = (Path("/usr/share/fonts"), Path("/usr/local/share/fonts"), Path.home() / ".fonts")
 FONT_PATTERNS = (
@@ -95,7 +99,7 @@ class _Writer:
 
         self.pdf = pdf
         self.font = FontProperties(fname=str(font))
-        self.fig = None
+        self.fig: Figure | None = None
         self.y = 0.0
         self.page = 0
 

@@ -297,7 +297,7 @@ def work_plan_items_import(*, actor: Any, plan: Plan, rows: list[Row]) -> int:
         milestone = str(r.get("milestone") or "")
         if not milestone:
             errors.append(RowError(n, "milestone", _("A value is required.")))
-        if len(errors) == before:
+        if len(errors) == before and year is not None and deadline is not None:
             try:
                 services.work_plan_item_check(
                     WorkPlanItem(

@@ -28,6 +28,7 @@ from ceyuan.plan.engine import planfile
 
 from . import adapters, permissions
 from .models import (
+    OBSERVATION_QUALIFIERS,
     Assignment,
     GoalArea,
     Indicator,
@@ -337,7 +338,7 @@ def work_plan_item_check(item: WorkPlanItem) -> None:
             "start": item.plan.period_start,
             "end": item.plan.period_end,
         }
-    if item.measure_id is not None and item.measure.task_id != item.task_id:
+    if item.measure is not None and item.measure.task_id != item.task_id:
         errors["measure"] = _("The measure belongs to another task.")
     if errors:
         raise ValidationError(errors)
@@ -434,9 +435,7 @@ def observation_check(
             "first": first,
             "last": plan.period_end + 5,
         }
-    if qualifier.startswith("significant") or qualifier not in dict(
-        Observation._meta.get_field("qualifier").choices
-    ):
+    if qualifier not in {value for value, _label in OBSERVATION_QUALIFIERS}:
         errors["qualifier"] = _("Unknown qualifier.")
         return errors
     if qualifier == "range":

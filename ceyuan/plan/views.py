@@ -178,10 +178,8 @@ def item_create(request: HttpRequest, task_id: int) -> HttpResponse:
             messages.error(request, " ".join(error.messages))
     else:
         for field, errors in form.errors.items():
-            messages.error(
-                request,
-                f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}",
-            )
+            label = form.fields[field].label if field in form.fields else ""
+            messages.error(request, f"{label}: {' '.join(map(str, errors))}")
     return redirect("plan-task", task_id=task.pk)
 
 
@@ -289,7 +287,7 @@ def milestone_complete(request: HttpRequest, milestone_id: int) -> HttpResponse:
     form = MilestoneCompleteForm(request.POST)
     if not form.is_valid():
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(map(str, errors)))
     else:
         try:
             services.milestone_set_completed(

@@ -65,11 +65,8 @@ def _value_rows(report: ProgressReport, form: ReportEditForm) -> list | None:  #
         "qualifier": data.get("value_qualifier") or "exact",
         "source": data.get("value_source", ""),
     }
-    held = [
-        h
-        for h in held
-        if (h["indicator"].pk, h["period_year"]) != (new["indicator"].pk, new["period_year"])
-    ]
+    key = (data["value_indicator"].pk, new["period_year"])
+    held = [h for h in held if (h["indicator"].pk, h["period_year"]) != key]  # type: ignore[union-attr]
     return [*held, new]
 
 

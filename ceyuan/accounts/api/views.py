@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, status, viewsets
+from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -43,14 +43,14 @@ class OrganisationViewSet(
     def get_object(self) -> Organisation:
         return access.access_organisation(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: OrganisationSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Organisation]) -> None:
         serializer.instance = services.organisation_create(
             actor=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: OrganisationSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Organisation]) -> None:
         serializer.instance = services.organisation_update(
-            actor=self.request.user, organisation=serializer.instance, **serializer.validated_data
+            actor=self.request.user, organisation=self.get_object(), **serializer.validated_data
         )
 
 
@@ -73,7 +73,7 @@ class MembershipViewSet(
     def get_object(self) -> Membership:
         return access.access_membership(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: MembershipSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Membership]) -> None:
         data = serializer.validated_data
         serializer.instance = services.membership_add(
             actor=self.request.user,
@@ -91,13 +91,14 @@ class MeViewSet(viewsets.ViewSet):
 
     @extend_schema(responses=MeSerializer)
     def list(self, request: Request) -> Response:
-        return Response(MeSerializer(request.user).data)
+        return Response(MeSerializer(access.signed_in(request)).data)
 
     @extend_schema(request=MeSerializer, responses=MeSerializer)
     @action(detail=False, methods=["patch"], url_path="language")
     def language(self, request: Request) -> Response:
-        services.user_set_language(actor=request.user, language=request.data.get("language", ""))
-        return Response(MeSerializer(request.user).data)
+        user = access.signed_in(request)
+        services.user_set_language(actor=user, language=request.data.get("language", ""))
+        return Response(MeSerializer(user).data)
 
 
 class ApiTokenViewSet(
@@ -125,7 +126,7 @@ class ApiTokenViewSet(
         serializer = ApiTokenSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         token, raw = services.token_create(
-            actor=request.user,
+            actor=access.signed_in(request),
             name=serializer.validated_data["name"],
             expires_at=serializer.validated_data.get("expires_at"),
         )
@@ -134,4 +135,4 @@ class ApiTokenViewSet(
         return Response(data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance: ApiToken) -> None:
-        services.token_revoke(actor=self.request.user, token=instance)
+        services.token_revoke(actor=access.signed_in(self.request), token=instance)

@@ -48,5 +48,7 @@ class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet[AuditEntry]):
     def get_queryset(self) -> QuerySet[AuditEntry]:
         form = AuditFilterForm(self.request.query_params)
         if not form.is_valid():
-            raise serializers.ValidationError(form.errors)
+            raise serializers.ValidationError(
+                {name: [str(e) for e in errors] for name, errors in form.errors.items()}
+            )
         return audit_entries(**form.cleaned_data)

@@ -147,7 +147,8 @@ class DecisionSerializer(serializers.Serializer[Any]):
 class GrantSerializer(serializers.ModelSerializer[Grant]):
     dataset = serializers.CharField(source="dataset.name", read_only=True)
     grantee = serializers.CharField(source="grantee.username", read_only=True)
-    is_valid = serializers.SerializerMethodField()
+    # the API's field name; it hides Serializer.is_valid(), never called on this read-only one
+    is_valid = serializers.SerializerMethodField()  # type: ignore[assignment]
 
     class Meta:
         model = Grant

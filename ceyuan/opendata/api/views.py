@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DrfValidationError
@@ -116,7 +116,7 @@ class DatasetViewSet(
     def get_object(self) -> Dataset:
         return access.access_dataset(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: DatasetSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Dataset]) -> None:
         data = dict(serializer.validated_data)
         serializer.instance = services.dataset_create(
             actor=self.request.user,
@@ -131,12 +131,12 @@ class DatasetViewSet(
             **data,
         )
 
-    def perform_update(self, serializer: DatasetSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Dataset]) -> None:
         data = dict(serializer.validated_data)
         data.pop("derived_from", None)  # fixed at creation
         serializer.instance = services.dataset_update(
             actor=self.request.user,
-            dataset=serializer.instance,
+            dataset=self.get_object(),
             themes=data.pop("themes", None),
             **data,
         )
@@ -196,7 +196,7 @@ class DatasetViewSet(
                 resource=resource,
                 action=AccessLog.Action.API_READ,
                 channel=AccessLog.Channel.API,
-                api_key=request.auth if hasattr(request.auth, "rate_limit") else None,
+                api_key=request.auth if isinstance(request.auth, ApiKey) else None,
                 ip=request.META.get("REMOTE_ADDR"),
             )
             try:
@@ -254,7 +254,7 @@ class ApplicationViewSet(
     def get_object(self) -> Application:
         return access.access_application(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: ApplicationSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Application]) -> None:
         data = dict(serializer.validated_data)
         dataset = access.access_dataset(self.request.user, data.pop("dataset").pk)
         serializer.instance = applications.application_submit(

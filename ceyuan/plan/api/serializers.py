@@ -110,7 +110,9 @@ class IndicatorSerializer(serializers.ModelSerializer[Indicator]):
 
 class ObservationSerializer(serializers.ModelSerializer[Observation]):
     qualifier = serializers.ChoiceField(choices=OBSERVATION_QUALIFIERS, default="exact")
-    entered_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    entered_by: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="username", read_only=True
+    )
 
     class Meta:
         model = Observation
@@ -144,7 +146,9 @@ class ObservationSerializer(serializers.ModelSerializer[Observation]):
 
 class TaskSerializer(serializers.ModelSerializer[Task]):
     measures = serializers.SerializerMethodField()
-    indicators = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    indicators: serializers.SlugRelatedField[Any] = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
 
     class Meta:
         model = Task
@@ -199,7 +203,10 @@ class ReportValueSerializer(serializers.Serializer[Any]):
     qualifier = serializers.ChoiceField(choices=OBSERVATION_QUALIFIERS, default="exact")
     lower = serializers.FloatField(required=False, allow_null=True)
     upper = serializers.FloatField(required=False, allow_null=True)
-    source = serializers.CharField(required=False, allow_blank=True, default="")
+    # a field named like Field.source: DRF takes declared fields off the class, so they never clash
+    source = serializers.CharField(  # type: ignore[assignment]
+        required=False, allow_blank=True, default=""
+    )
 
 
 class ReportItemSerializer(serializers.Serializer[Any]):

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.request import Request
@@ -90,7 +90,7 @@ class ObservationViewSet(
     def get_object(self) -> Observation:
         return access.access_observation(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: ObservationSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Observation]) -> None:
         data = dict(serializer.validated_data)
         indicator = access.access_indicator(self.request.user, data.pop("indicator").pk)
         serializer.instance = services.observation_create(
@@ -125,7 +125,7 @@ class AssignmentViewSet(
             return super().get_object()
         return access.access_assignment_for_edit(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: AssignmentSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Assignment]) -> None:
         serializer.instance = services.assignment_set(
             actor=self.request.user, **serializer.validated_data
         )
@@ -150,19 +150,19 @@ class WorkPlanItemViewSet(
             return access.access_work_plan_item(self.request.user, self.kwargs["pk"])
         return access.access_work_plan_item_for_edit(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: WorkPlanItemSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[WorkPlanItem]) -> None:
         serializer.instance = services.work_plan_item_create(
             actor=self.request.user, **serializer.validated_data
         )
 
-    def perform_update(self, serializer: WorkPlanItemSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[WorkPlanItem]) -> None:
         data = {
             k: v
             for k, v in serializer.validated_data.items()
             if k in services.ITEM_FIELDS or k == "measure"
         }
         serializer.instance = services.work_plan_item_update(
-            actor=self.request.user, item=serializer.instance, **data
+            actor=self.request.user, item=self.get_object(), **data
         )
 
 
@@ -187,7 +187,7 @@ class ProgressReportViewSet(
     def get_object(self) -> ProgressReport:
         return access.access_report(self.request.user, self.kwargs["pk"])
 
-    def perform_create(self, serializer: ProgressReportSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[ProgressReport]) -> None:
         plan = selectors.current_plan()
         data = serializer.validated_data
         serializer.instance = reports.report_create(
