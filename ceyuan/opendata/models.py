@@ -363,7 +363,7 @@ class OpeningPlanItem(models.Model):
     dataset = models.ForeignKey(
         Dataset, on_delete=models.SET_NULL, null=True, blank=True, related_name="plan_items"
     )
-    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
     class Meta:
         ordering = ["due", "pk"]
@@ -404,7 +404,7 @@ class Application(models.Model):
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     reasons = models.TextField(_("reasons"), blank=True)
-    created_at = models.DateTimeField(_("submitted"), auto_now_add=True)
+    created_at = models.DateTimeField(_("submitted at"), auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at"]
