@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -103,7 +104,22 @@ class Dataset(Bilingual):
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    name = models.SlugField(_("name"), max_length=100, unique=True, allow_unicode=False)
+    # CKAN's rule for package names, so that every name works in its API and in addresses
+    name = models.SlugField(
+        _("name"),
+        max_length=100,
+        unique=True,
+        allow_unicode=False,
+        validators=[
+            RegexValidator(
+                r"^[a-z0-9][a-z0-9_-]{1,99}$",
+                _(
+                    "Use 2 to 100 lowercase letters (a–z), digits, “-” or “_”, starting with a "
+                    "letter or digit."
+                ),
+            )
+        ],
+    )
     title_zh = models.CharField(_("title (Chinese)"), max_length=300)
     title_en = models.CharField(_("title (English)"), max_length=300, blank=True)
     description_zh = models.TextField(_("description (Chinese)"), blank=True)

@@ -83,6 +83,10 @@ def test_invalid_dataset_leaves_nothing_behind(catalogue: Any) -> None:
     assert "name" in info.value.message_dict
     with pytest.raises(ValidationError):
         make_dataset(catalogue.world.officer, catalogue.world.department, "new-one", "wide-open")
+    for bad_name in ("Upper-Case", "-lead", "x", "公交"):  # CKAN's package-name rule
+        with pytest.raises(ValidationError) as named:
+            make_dataset(catalogue.world.officer, catalogue.world.department, bad_name, "public")
+        assert "name" in named.value.message_dict, bad_name
     assert Dataset.objects.count() == before
 
 
