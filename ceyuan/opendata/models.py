@@ -12,6 +12,7 @@ Invariants kept by ``services`` (the only write path):
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -454,6 +455,12 @@ class Grant(models.Model):
 
     def __str__(self) -> str:
         return f"grant #{self.pk} {self.dataset.name} → {self.grantee}"
+
+    @property
+    def last_day(self) -> dt.date:
+        """The last day the grant is valid on: it expires at the start of the next day, so
+        showing ``expires_at``'s date would name a day too late."""
+        return timezone.localtime(self.expires_at - dt.timedelta(microseconds=1)).date()
 
     def is_valid(self, now: object = None) -> bool:
         moment = now or timezone.now()

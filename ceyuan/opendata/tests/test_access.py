@@ -194,3 +194,14 @@ def test_publishers_cannot_publish_for_another_unit(catalogue: Any) -> None:
         services.dataset_update(
             actor=catalogue.world.outsider_officer, dataset=catalogue.public, title_zh="改"
         )
+
+
+def test_a_grant_shows_the_last_day_of_the_period_applied_for(catalogue: Any, client: Any) -> None:
+    """A grant expires at the start of the day after the period; pages name the period's end."""
+    grant = grant_for(catalogue, catalogue.researcher, catalogue.restricted)
+    end = timezone.localdate() + dt.timedelta(days=90)
+    assert grant.last_day == end
+    assert timezone.localtime(grant.expires_at).date() == end + dt.timedelta(days=1)
+    client.force_login(catalogue.researcher)
+    page = client.get(f"/data/applications/{grant.application_id}/?lang=en").content.decode()
+    assert f"valid until {end:%Y-%m-%d}" in page
