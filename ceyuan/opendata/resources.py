@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from ceyuan.audit.services import audit_record, diff
 
-from . import permissions, tabular
+from . import labels, permissions, tabular
 from .models import Dataset, Resource, TableColumn, TableRow
 from .privacy import Policy, load_policy, scan_table
 
@@ -430,7 +430,9 @@ def _refuse_personal_data(
         if not rule.allowed or action is None or action.name != "keep":
             found[kind] = found.get(kind, 0) + 1
     if found:
-        summary = ", ".join(f"{kind} × {count}" for kind, count in sorted(found.items()))
+        summary = _(", ").join(  # a list separator: “、” in Chinese
+            f"{labels.personal_data_kind(kind)} × {count}" for kind, count in sorted(found.items())
+        )
         raise ValidationError(
             {
                 field: _(

@@ -357,8 +357,15 @@ def grants_of(user: Any) -> QuerySet[Grant]:
 def usage_stats(dataset: Dataset, days: int = 30) -> dict[str, Any]:
     since = timezone.now() - dt.timedelta(days=days)
     logs = AccessLog.objects.filter(dataset=dataset)
-    by_action = dict(logs.values_list("action").annotate(n=Count("pk")).order_by())
-    by_channel = dict(logs.values_list("channel").annotate(n=Count("pk")).order_by())
+    # keyed by label, in the active language
+    by_action = {
+        str(AccessLog.Action(code).label): n
+        for code, n in logs.values_list("action").annotate(n=Count("pk")).order_by()
+    }
+    by_channel = {
+        str(AccessLog.Channel(code).label): n
+        for code, n in logs.values_list("channel").annotate(n=Count("pk")).order_by()
+    }
     daily = list(
         logs.filter(at__gte=since)
         .annotate(day=TruncDate("at"))

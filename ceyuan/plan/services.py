@@ -525,8 +525,9 @@ def observation_create(
 def observation_record_computed(
     *, indicator: Indicator, computed: Any, provider: str
 ) -> Observation | None:
-    """Store a live provider's figure (system actor). A figure identical to the latest one
-    computed by the same provider for the same date is not stored again."""
+    """Store a live provider's figure (system actor): one observation per provider and date.
+    A new figure for a date the provider already has replaces it (the audit trail keeps the
+    old value); the same figure again stores nothing. Returns the observation stored, if any."""
     fields = adapters.observation_fields(computed)
     latest = (
         Observation.objects.filter(
@@ -535,21 +536,21 @@ def observation_record_computed(
         .order_by("-created_at", "-pk")
         .first()
     )
-    if (
-        latest is not None
-        and latest.period_date == fields["period_date"]
-        and latest.value == fields["value"]
-    ):
+    same_day = latest is not None and latest.period_date == fields["period_date"]
+    if same_day and latest is not None and latest.value == fields["value"]:
         return None
-    obs = Observation(indicator=indicator, computed_from=provider, **fields)
     with transaction.atomic():
-        obs.save()
-        audit_record(
-            actor=None,
-            action="plan.observation.compute",
-            target=obs,
-            changes={"indicator": indicator.code, "value": obs.value, "provider": provider},
-        )
+        if same_day and latest is not None:
+            obs, old = latest, latest.value
+            for name, value in fields.items():
+                setattr(obs, name, value)
+            obs.save()
+            changes = {"indicator": indicator.code, "value": [old, obs.value], "provider": provider}
+        else:
+            obs = Observation(indicator=indicator, computed_from=provider, **fields)
+            obs.save()
+            changes = {"indicator": indicator.code, "value": obs.value, "provider": provider}
+        audit_record(actor=None, action="plan.observation.compute", target=obs, changes=changes)
     return obs
 
 

@@ -2,7 +2,15 @@ from typing import Any
 
 from django import template
 
+from ceyuan.opendata import labels
+
 register = template.Library()
+
+
+@register.filter
+def personal_data_kind(code: str) -> str:
+    """``cn_mobile`` → 手机号码 (the active language's label)."""
+    return labels.personal_data_kind(code)
 
 
 @register.filter

@@ -421,12 +421,12 @@ def test_personal_data_is_refused_through_the_datastore_api_too(
                 "fields": [{"id": "联系人", "type": "text"}, {"id": "证件", "type": "text"}],
                 "records": [{"联系人": "张伟", "证件": "110101199003074514"}],
             },
-            "cn_resident_id",
+            "身份证号码",
         ),
         (
             "datastore_upsert",
             {"resource_id": rid, "records": [{"编号": 2, "名称": "国贸 联系 13812345678"}]},
-            "cn_mobile",
+            "手机号码",
         ),
         (
             "datastore_upsert",
@@ -438,7 +438,7 @@ def test_personal_data_is_refused_through_the_datastore_api_too(
                     {"编号": 4, "名称": "管理员 360426199101010071"},
                 ],
             },
-            "cn_resident_id",
+            "身份证号码",
         ),
     ]
     for action, data, kind in cases:
@@ -527,11 +527,11 @@ def test_an_id_number_in_an_integer_column_with_empty_cells_is_refused(
         },
         token=_token(officer),
     )
-    assert response.status_code == 409 and "cn_resident_id" in json.dumps(
+    assert response.status_code == 409 and "身份证号码" in json.dumps(
         response.json(), ensure_ascii=False
     )
     assert _rows(fresh) == []
-    with pytest.raises(ValidationError, match="cn_resident_id"):
+    with pytest.raises(ValidationError, match="身份证号码"):
         services.resource_create(
             actor=officer,
             dataset=catalogue.public,
@@ -735,7 +735,7 @@ def test_a_column_of_names_cannot_be_assembled_by_batches_that_each_pass(catalog
         tablestore.datastore_delete(
             actor=officer, resource=resource, filters={"联系人姓名": others}
         )
-    assert "person" in refused.value.message_dict["filters"][0]
+    assert "姓名" in refused.value.message_dict["filters"][0]
     assert _rows(resource) == before  # nothing deleted
     with pytest.raises(ValidationError):  # nor by turning the others into blanks
         tablestore.datastore_upsert(

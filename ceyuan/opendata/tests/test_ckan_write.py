@@ -174,7 +174,7 @@ def test_a_replacement_with_personal_data_or_a_broken_file_changes_nothing(
     resource = catalogue.table
     before = (resource.file.name, resource.row_count, list(resource.rows.values_list("data")))
     for upload, expected in (
-        (SimpleUploadedFile("people.csv", personal_csv()), "cn_resident_id"),
+        (SimpleUploadedFile("people.csv", personal_csv()), "身份证号码"),
         (SimpleUploadedFile("broken.xlsx", b"this is not excel"), "broken.xlsx"),
     ):
         response = client.post(

@@ -41,7 +41,7 @@ def test_personal_table_is_published_only_in_processed_form(catalogue: Any) -> N
         reverse("opendata:resource-create", args=[dataset.name]),
         {"upload": SimpleUploadedFile("people.csv", _csv())},
     )
-    assert direct.status_code == 200 and "cn_resident_id" in direct.content.decode()
+    assert direct.status_code == 200 and "身份证号码" in direct.content.decode()
 
     response = client.post(
         reverse("opendata:release-create", args=[dataset.name]),

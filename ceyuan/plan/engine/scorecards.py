@@ -253,7 +253,7 @@ def on_time_completion_share(items: Sequence[WorkPlanItem], today: dt.date) -> O
         period=today,
         value=share,
         source_kind=SourceKind.COMPUTED,
-        source=f"work plans: {len(known)} items with a known outcome",
+        source=f"年度工作计划：{len(known)} 个已有结果的事项",  # sources are data, in Chinese
     )
 
 
@@ -265,5 +265,5 @@ def overdue_item_count(items: Sequence[WorkPlanItem], today: dt.date) -> Observa
         period=today,
         value=float(count),
         source_kind=SourceKind.COMPUTED,
-        source=f"work plans: {len(items)} items",
+        source=f"年度工作计划：共 {len(items)} 个事项",
     )

@@ -163,6 +163,42 @@ def test_live_source_registered_by_another_app_feeds_its_indicator(plan: Plan) -
     )
 
 
+def test_a_live_source_keeps_one_figure_per_day(plan: Plan) -> None:
+    """A new figure the same day replaces the day's figure; the audit trail keeps the old."""
+    from ceyuan.audit.models import AuditEntry
+    from ceyuan.plan.engine.projection import Observation as EngineObservation
+    from ceyuan.plan.engine.projection import SourceKind
+    from ceyuan.plan.live import live_source, observations_refresh_live, unregister
+    from ceyuan.plan.models import Observation
+
+    figure = {"value": 40.0}
+
+    @live_source("test.feed", indicator="filed_algorithms")
+    def feed(today: dt.date) -> EngineObservation:
+        return EngineObservation(
+            period=today, value=figure["value"], source_kind=SourceKind.COMPUTED, source="feed"
+        )
+
+    try:
+        observations_refresh_live(today=dt.date(2025, 3, 1))
+        figure["value"] = 41.0
+        observations_refresh_live(today=dt.date(2025, 3, 1))
+        observations_refresh_live(today=dt.date(2025, 3, 2))
+    finally:
+        unregister("test.feed")
+    rows = Observation.objects.filter(computed_from="test.feed").order_by("period_date")
+    assert [(o.period_date, o.value) for o in rows] == [
+        (dt.date(2025, 3, 1), 41.0),
+        (dt.date(2025, 3, 2), 41.0),
+    ]
+    changes = [
+        e.changes["value"]
+        for e in AuditEntry.objects.filter(action="plan.observation.compute").order_by("seq")
+        if e.changes.get("provider") == "test.feed"
+    ]
+    assert changes == [40.0, [40.0, 41.0], 41.0]
+
+
 def test_report_due_dates_count_official_working_days() -> None:
     # 1 January is a holiday: ten working days after 31 December 2024 is 15 January 2025.
     assert reports.report_due_on("2024") == dt.date(2025, 1, 15)
