@@ -539,6 +539,7 @@ def observation_record_computed(
     same_day = latest is not None and latest.period_date == fields["period_date"]
     if same_day and latest is not None and latest.value == fields["value"]:
         return None
+    changes: dict[str, Any]
     with transaction.atomic():
         if same_day and latest is not None:
             obs, old = latest, latest.value
