@@ -27,6 +27,8 @@ _INT = re.compile(r"^[+-]?\d{1,18}$")
 _NUM = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _BOOL = {"true": True, "false": False, "是": True, "否": False}
+# a column typed boolean also takes 1/0 and yes/no (inference leaves 1/0 columns integers)
+_BOOL_GIVEN = {**_BOOL, "1": True, "0": False, "yes": True, "no": False}
 
 
 @dataclass(frozen=True)
@@ -377,9 +379,9 @@ def convert(value: Any, type_: str) -> Any:
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()
-        if text not in _BOOL:
+        if text not in _BOOL_GIVEN:
             raise ConversionError(gettext_noop("“%(value)s” is not true/false"), value)
-        return _BOOL[text]
+        return _BOOL_GIVEN[text]
     if type_ == "date":
         if isinstance(value, dt.datetime):
             return value.date().isoformat()

@@ -424,6 +424,11 @@ def resource_table(request: HttpRequest, ref: str) -> HttpResponse:
         page = selectors.table_query(
             resource, filters=filters, sort=sort, limit=50, offset=(page_number - 1) * 50
         )
+        if not page.records and page.total and page_number > 1:  # past the end: the last page
+            page_number = -(-page.total // 50)
+            page = selectors.table_query(
+                resource, filters=filters, sort=sort, limit=50, offset=(page_number - 1) * 50
+            )
     except selectors.TableQueryError as exc:
         error = str(exc)
     params = request.GET.copy()

@@ -11,6 +11,7 @@ from typing import Any
 from django.test import Client
 from django.utils import timezone
 
+from ceyuan.opendata import services
 from ceyuan.opendata.models import AccessLog, Application, Grant
 
 from .conftest import grant_for
@@ -98,6 +99,24 @@ def test_table_page_filters_and_logs(catalogue: Any, client: Client) -> None:
     assert "西城区" in page and "朝阳区" not in page
     assert AccessLog.objects.filter(action="preview").count() == 1
     assert client.get(f"/data/resources/{catalogue.table.uuid}/").status_code == 403
+
+
+def test_table_pages_show_true_false_as_yes_no_and_take_1_as_true(
+    catalogue: Any, client: Client
+) -> None:
+    resource = services.resource_create(
+        actor=catalogue.world.officer,
+        dataset=catalogue.public,
+        content="站点,开放\n西单,是\n国贸,否\n".encode(),
+        filename="open.csv",
+    )
+    url = f"/data/resources/{resource.uuid}/"
+    page = client.get(url, {"f.开放": "1"}).content.decode()
+    assert "<td>是</td>" in page and "西单" in page and "国贸" not in page and "True" not in page
+    english = client.get(url, {"lang": "en"}).content.decode()
+    assert "<td>yes</td>" in english and "<td>no</td>" in english
+    past_the_end = client.get(url, {"page": "999"}).content.decode()
+    assert "西单" in past_the_end  # the last page, not an empty table
 
 
 def test_publisher_uploads_a_gbk_csv_and_a_corrupt_file_is_refused(
