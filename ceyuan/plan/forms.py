@@ -89,6 +89,9 @@ class ReportEditForm(forms.Form):
         label=_("Qualifier"), choices=OBSERVATION_QUALIFIERS, required=False
     )
     value = forms.FloatField(label=_("Value"), required=False)
+    # the bounds of a range (区间) figure
+    value_lower = forms.FloatField(label=_("Lower bound"), required=False)
+    value_upper = forms.FloatField(label=_("Upper bound"), required=False)
     value_source = forms.CharField(label=_("Source"), max_length=500, required=False)
 
     def __init__(self, *args: Any, plan: Any, **kwargs: Any) -> None:

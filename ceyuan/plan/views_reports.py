@@ -63,6 +63,8 @@ def _value_rows(report: ProgressReport, form: ReportEditForm) -> list | None:  #
         "period_year": data.get("value_year") or int(report.period[:4]),
         "value": data.get("value"),
         "qualifier": data.get("value_qualifier") or "exact",
+        "lower": data.get("value_lower"),
+        "upper": data.get("value_upper"),
         "source": data.get("value_source", ""),
     }
     key = (data["value_indicator"].pk, new["period_year"])

@@ -239,3 +239,20 @@ def test_home_page_shows_the_plan_targets_card(plan: Plan) -> None:
     assert total == Indicator.objects.filter(plan=plan, goal_area__isnull=False).count()
     assert 0 <= good <= total
     assert "plan targets achieved or on track" in page.content.decode()
+
+
+def test_a_report_figure_can_be_a_range(plan: Plan, world: Any) -> None:
+    core = Indicator.objects.get(plan=plan, code="core_industry_scale")
+    officer = _client(world.officer)
+    officer.post(reverse("plan-reports"), {"unit": world.department.pk, "period": "2025"})
+    report = ProgressReport.objects.get()
+    figure = {"value_indicator": core.pk, "value_year": 2025, "value_qualifier": "range"}
+    page = officer.post(reverse("plan-report", args=[report.pk]), figure)
+    assert page.status_code == 200 and report.values.count() == 0  # bounds missing: refused
+    response = officer.post(
+        reverse("plan-report", args=[report.pk]),
+        {**figure, "value_lower": "3000", "value_upper": "3200"},
+    )
+    assert response.status_code == 302
+    value = report.values.get()
+    assert (value.qualifier, value.lower, value.upper) == ("range", 3000.0, 3200.0)
