@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +26,12 @@ class OrganisationFilterForm(forms.Form):
 class MembershipAddForm(forms.Form):
     username = forms.CharField(label=_("User name"), max_length=150)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, grantable: list[tuple[str, Any]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if grantable is not None:  # only the roles this user may grant here are offered
+            role: Any = self.fields["role"]
+            role.choices = grantable
 
     def clean_username(self) -> User:
         username = self.cleaned_data["username"]

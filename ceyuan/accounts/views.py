@@ -25,6 +25,7 @@ from .forms import (
     OrganisationForm,
     TokenCreateForm,
 )
+from .models import Organisation, Role
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
@@ -112,6 +113,10 @@ def organisation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _grantable_roles(user: Any, org: Organisation) -> list[tuple[str, Any]]:
+    return [(r, label) for r, label in Role.choices if permissions.can_grant_role(user, org, r)]
+
+
 def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpResponse:
     org = access.access_organisation(request.user, organisation_id)
     can_manage = permissions.can_manage_organisation(request.user, org)
@@ -127,7 +132,11 @@ def organisation_detail(request: HttpRequest, organisation_id: int) -> HttpRespo
             "organisation": org,
             "members": members,
             "can_manage": can_manage,
-            "member_form": MembershipAddForm() if can_manage else None,
+            "member_form": (
+                MembershipAddForm(grantable=_grantable_roles(request.user, org))
+                if can_manage
+                else None
+            ),
         },
     )
 
@@ -169,7 +178,7 @@ def organisation_edit(request: HttpRequest, organisation_id: int) -> HttpRespons
 @require_POST
 def membership_add(request: HttpRequest, organisation_id: int) -> HttpResponse:
     org = access.access_organisation_for_edit(request.user, organisation_id)
-    form = MembershipAddForm(request.POST)
+    form = MembershipAddForm(request.POST, grantable=_grantable_roles(request.user, org))
     if form.is_valid():
         try:
             services.membership_add(

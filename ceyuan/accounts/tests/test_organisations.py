@@ -131,3 +131,17 @@ def test_admin_shows_organisations_read_only_and_audits_user_changes(world: Any)
     assert AuditEntry.objects.filter(
         action="user.admin_change", object_id=str(world.nobody.pk)
     ).exists()
+
+
+def test_the_member_form_offers_only_the_roles_its_user_may_grant(world: Any) -> None:
+    client = Client()
+    client.force_login(world.officer)
+    page = client.get(f"/organisations/{world.department.pk}/")
+    offered = {value for value, _label in page.context["member_form"].fields["role"].choices}
+    assert offered and "platform_admin" not in offered and "coordinator" not in offered
+    refused = client.post(
+        f"/organisations/{world.department.pk}/members/add/",
+        {"username": "nobody", "role": "coordinator"},
+    )
+    assert refused.status_code == 302  # back to the page with the form's error, not a 403
+    assert not Membership.objects.filter(user=world.nobody).exists()
