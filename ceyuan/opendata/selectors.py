@@ -126,6 +126,8 @@ def search(
 ) -> SearchResult:
     qs = datasets_visible(user)
     terms = segment.query_tokens(q) if q.strip() else []
+    if q.strip() and not terms:  # only punctuation or stop words: nothing to match, not all
+        qs = qs.none()
     if terms:
         matching = (
             SearchToken.objects.filter(token__in=terms)

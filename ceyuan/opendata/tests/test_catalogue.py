@@ -28,6 +28,8 @@ def test_chinese_search_matches_words_not_substrings(catalogue: Any) -> None:
     assert _names(selectors.search(None, q="信用")) == ["enterprise-credit"]
     assert _names(selectors.search(None, q="用评")) == []
     assert _names(selectors.search(None, q="bus stops")) == ["bus-stops"]
+    for nothing_to_match in ("%", "*", "\\", "，。"):
+        assert selectors.search(None, q=nothing_to_match).count == 0, nothing_to_match
 
 
 def test_search_never_shows_not_open_datasets_to_the_public(catalogue: Any) -> None:
