@@ -107,3 +107,14 @@ def test_audit_page_filters_and_exports_csv(world: Any) -> None:
     assert "单位0" in text
     bad = client.get("/audit/", {"since": "2026-02-01", "until": "2026-01-01"})
     assert bad.context["page"] is None
+
+
+def test_recorded_changes_read_as_old_to_new_values() -> None:
+    from ceyuan.audit.templatetags.audit_tags import change
+
+    assert change([None, "IRREG"]) == "IRREG"  # created: the value alone
+    assert change(["", "x@example.cn"]) == "x@example.cn"
+    assert change(["草稿", "已发布"]) == "草稿 → 已发布"
+    assert change([3, None]) == "3 → —"
+    assert change({"区县": "东城区"}) == '{"区县": "东城区"}'
+    assert change(None) == "—" and change(12) == "12"
