@@ -203,7 +203,14 @@ def item_status(request: HttpRequest, item_id: int) -> HttpResponse:
         return render(
             request,
             "plan/_item_row.html",
-            {"item": item, "state": state, "can_edit": True, "error": error},
+            # on an error the row keeps what was chosen, beside the message
+            {
+                "item": item,
+                "state": state,
+                "can_edit": True,
+                "error": error,
+                "posted": request.POST if error else None,
+            },
         )
     if error:
         messages.error(request, error)

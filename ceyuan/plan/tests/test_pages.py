@@ -131,6 +131,11 @@ def test_officer_updates_own_item_by_htmx_but_not_another_units(plan: Plan, worl
     assert response.status_code == 200 and 'id="item-' in response.content.decode()
     item.refresh_from_db()
     assert item.status == WorkPlanItem.Status.DONE
+    # a refused change comes back with what was chosen, not the stored values
+    future = {"status": "done", "completed_on": "2999-01-01"}
+    row = _client(world.officer).post(url, future, HTTP_HX_REQUEST="true").content.decode()
+    assert 'value="done" selected' in row and 'value="2999-01-01"' in row
+    assert "errors-list" in row
 
 
 def test_coordinator_assigns_a_lead_unit(plan: Plan, world: Any) -> None:
