@@ -30,11 +30,17 @@ def register(item: NavItem) -> None:
 
 
 def items_for(user: Any, current_path: str) -> list[dict[str, Any]]:
-    result = []
-    for item in sorted(_ITEMS.values(), key=lambda i: i.order):
-        if not item.visible(user):
-            continue
-        url = reverse(item.url_name)
-        active = current_path == url if url == "/" else current_path.startswith(url)
-        result.append({"url": url, "label": item.label, "active": active})
-    return result
+    """The items ``user`` may see; the one whose address is the longest prefix of
+    ``current_path`` is active (on /plan/reports/ the reports item, not also /plan/)."""
+    shown = [
+        (item, reverse(item.url_name))
+        for item in sorted(_ITEMS.values(), key=lambda i: i.order)
+        if item.visible(user)
+    ]
+    matching = [
+        url
+        for _item, url in shown
+        if (current_path == url if url == "/" else current_path.startswith(url))
+    ]
+    best = max(matching, key=len, default=None)
+    return [{"url": url, "label": item.label, "active": url == best} for item, url in shown]

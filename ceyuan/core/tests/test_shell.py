@@ -66,6 +66,16 @@ def test_navigation_shows_only_what_the_role_opens(world: Any) -> None:
     assert 'href="/audit/"' in client.get("/").content.decode()
 
 
+def test_navigation_marks_only_the_closest_item_as_current(world: Any) -> None:
+    from ceyuan.core.navigation import items_for
+
+    current = [
+        item["url"] for item in items_for(world.coordinator, "/plan/reports/7/") if item["active"]
+    ]
+    assert current == ["/plan/reports/"]
+    assert [i["url"] for i in items_for(world.coordinator, "/") if i["active"]] == ["/"]
+
+
 def test_server_error_page_in_both_languages(db: Any) -> None:
     from django.test import RequestFactory
     from django.utils import translation
