@@ -28,6 +28,7 @@ from . import (
     dcat,
     dpstats,
     forms,
+    levels,
     permissions,
     selectors,
     services,
@@ -268,6 +269,9 @@ def resource_create(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 def apply(request: HttpRequest, name: str) -> HttpResponse:
     dataset = access.access_dataset(request.user, name)
+    if dataset.access != levels.RESTRICTED:  # nothing to apply for: say so before the form
+        messages.info(request, _("Only conditional datasets take applications."))
+        return redirect("opendata:dataset", name=dataset.name)
     form = forms.ApplicationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -68,6 +68,15 @@ def test_apply_review_download_flow(catalogue: Any, client: Client) -> None:
     assert client.get("/data/datasets/enterprise-credit/stats/").status_code == 403
 
 
+def test_the_apply_page_of_an_open_dataset_says_there_is_nothing_to_apply_for(
+    catalogue: Any, client: Client
+) -> None:
+    client.force_login(catalogue.researcher)
+    response = client.get("/data/datasets/bus-stops/apply/")
+    assert response.status_code == 302 and response["Location"] == "/data/datasets/bus-stops/"
+    assert "有条件开放" in client.get(response["Location"]).content.decode()
+
+
 def test_refusal_needs_reasons(catalogue: Any, client: Client) -> None:
     today = timezone.localdate()
     from ceyuan.opendata import applications
