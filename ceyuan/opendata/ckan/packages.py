@@ -114,7 +114,9 @@ def _parse_fq(text: str, filters: dict[str, list[str]]) -> str:
         return " "
 
     remainder = _FQ_TERM.sub(take, text)
-    return re.sub(r"\b(AND)\b", " ", remainder).strip()
+    remainder = re.sub(r"\b(AND)\b", " ", remainder)
+    # Solr's match-all (*:*, *) beside other terms matches everything they allow
+    return " ".join(t for t in remainder.split() if t not in ("*:*", "*", "text:*"))
 
 
 @action("package_search")
@@ -122,10 +124,7 @@ def package_search(ctx: Context, data: dict[str, Any]) -> dict[str, Any]:
     rows = int_param(data, "rows", 10, high=1000)
     start = int_param(data, "start", 0, high=10**9)
     filters: dict[str, list[str]] = {}
-    q = str(data.get("q") or "")
-    if q.strip() in ("*:*", "*"):
-        q = ""
-    q = _parse_fq(q, filters)
+    q = _parse_fq(str(data.get("q") or ""), filters)
     fq = str(data.get("fq") or "")
     if fq.strip():
         leftover = _parse_fq(fq, filters)

@@ -232,6 +232,21 @@ def test_the_ckanapi_client_lists_searches_shows_creates_updates_and_reads_a_tab
         anonymous.action.package_create(name="anon-data", owner_org="jtw")
 
 
+def test_package_search_match_all_beside_field_terms_matches_what_they_allow(
+    catalogue: Any, client: Client
+) -> None:
+    org = catalogue.public.publisher.code
+
+    def count(**params: str) -> int:
+        return int(_call(client, "package_search", params, method="get").json()["result"]["count"])
+
+    expected = count(fq=f"organization:{org}")
+    assert expected > 0
+    for q in (f"*:* AND organization:{org}", f"organization:{org} *", f"text:* organization:{org}"):
+        assert count(q=q) == expected, q
+    assert count(q="%") == 0  # nothing searchable: nothing found
+
+
 def test_package_search_includes_not_open_datasets_only_when_asked(
     catalogue: Any, client: Client, token: str
 ) -> None:
