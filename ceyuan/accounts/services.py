@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from ceyuan.audit.services import audit_record, diff
+from ceyuan.audit.services import audit_record, change, diff
 
 from . import permissions
 from .models import ApiToken, Membership, Organisation, Role, User
@@ -176,7 +176,7 @@ def user_set_language(*, actor: User, language: str) -> User:
                 actor=actor,
                 action="user.set_language",
                 target=actor,
-                changes={"language": [before, language]},
+                changes={"language": change(before, language)},
             )
     return actor
 

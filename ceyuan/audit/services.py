@@ -70,10 +70,16 @@ def audit_record(
     return entry
 
 
+def change(old: Any, new: Any) -> dict[str, Any]:
+    """One value's change, as recorded in an entry: ``{"from": old, "to": new}`` (pages show
+    “old → new”; entries before 2026-11-28 recorded ``[old, new]``)."""
+    return {"from": old, "to": new}
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
-    """Field-level changes as ``{field: [old, new]}`` for the fields that differ."""
+    """Field-level changes as ``{field: change(old, new)}`` for the fields that differ."""
     return {
-        key: [before.get(key), after.get(key)]
+        key: change(before.get(key), after.get(key))
         for key in sorted(set(before) | set(after))
         if before.get(key) != after.get(key)
     }

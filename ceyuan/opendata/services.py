@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.permissions import is_coordinator, organisation_ids
-from ceyuan.audit.services import audit_record, diff
+from ceyuan.audit.services import audit_record, change, diff
 
 from . import levels, permissions, segment
 
@@ -362,7 +362,7 @@ def dataset_withdraw(*, actor: Any, dataset: Dataset, reason: str = "") -> Datas
             actor=actor,
             action="opendata.dataset.withdraw",
             target=dataset,
-            changes={"status": [before, dataset.status], "reason": reason},
+            changes={"status": change(before, dataset.status), "reason": reason},
         )
         _plan_items_refresh(dataset)
     return dataset

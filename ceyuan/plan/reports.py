@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ceyuan.accounts.models import Organisation
-from ceyuan.audit.services import audit_record, diff
+from ceyuan.audit.services import audit_record, change, diff
 from ceyuan.plan.engine.workdays import add_working_days
 
 from . import permissions
@@ -107,13 +107,13 @@ def report_update(
     _require(permissions.can_edit_report(actor, report), _("You cannot edit this report."))
     errors: dict[str, Any] = {}
     rows = {r.item_id: r for r in report.item_statuses.select_related("item")}
-    for item_id, change in (item_statuses or {}).items():
+    for item_id, wanted in (item_statuses or {}).items():
         row = rows.get(int(item_id))
         if row is None:
             errors[f"items.{item_id}"] = _("This item is not part of the report.")
             continue
-        status = change.get("status", row.status)
-        completed_on = change.get("completed_on")
+        status = wanted.get("status", row.status)
+        completed_on = wanted.get("completed_on")
         if status not in WorkPlanItem.Status.values:
             errors[f"items.{item_id}"] = _("Unknown status.")
         elif status == WorkPlanItem.Status.DONE and completed_on is None:
@@ -138,16 +138,16 @@ def report_update(
     with transaction.atomic():
         changes: dict[str, Any] = {}
         if narrative is not None and narrative.strip() != report.narrative:
-            changes["narrative"] = [report.narrative, narrative.strip()]
+            changes["narrative"] = change(report.narrative, narrative.strip())
             report.narrative = narrative.strip()
             report.save(update_fields=["narrative", "updated_at"])
-        for item_id, change in (item_statuses or {}).items():
+        for item_id, wanted in (item_statuses or {}).items():
             row = rows[int(item_id)]
-            row.status = change.get("status", row.status)
+            row.status = wanted.get("status", row.status)
             row.completed_on = (
-                change.get("completed_on") if row.status == WorkPlanItem.Status.DONE else None
+                wanted.get("completed_on") if row.status == WorkPlanItem.Status.DONE else None
             )
-            row.note = change.get("note", row.note)
+            row.note = wanted.get("note", row.note)
             row.save()
             changes[f"item.{row.item.code}"] = row.status
         if values is not None:

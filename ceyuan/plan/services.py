@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.services import organisation_create
-from ceyuan.audit.services import audit_record, diff
+from ceyuan.audit.services import audit_record, change, diff
 from ceyuan.plan.engine import planfile
 
 from . import adapters, permissions
@@ -263,7 +263,7 @@ def assignment_set(*, actor: Any, task: Task, unit: Organisation, role: str) -> 
                 actor=actor,
                 action="plan.assignment.set",
                 target=row,
-                changes={"task": task.number, "unit": unit.code, "role": [before, role]},
+                changes={"task": task.number, "unit": unit.code, "role": change(before, role)},
             )
     return row
 
@@ -546,7 +546,11 @@ def observation_record_computed(
             for name, value in fields.items():
                 setattr(obs, name, value)
             obs.save()
-            changes = {"indicator": indicator.code, "value": [old, obs.value], "provider": provider}
+            changes = {
+                "indicator": indicator.code,
+                "value": change(old, obs.value),
+                "provider": provider,
+            }
         else:
             obs = Observation(indicator=indicator, computed_from=provider, **fields)
             obs.save()

@@ -22,11 +22,14 @@ def _value(value: Any) -> str:
 
 @register.filter
 def change(value: Any) -> str:
-    """``[old, new]`` (``audit.services.diff``) as “old → new”, or only the new value when
-    there was none before; other values as text (structures as compact JSON)."""
-    if isinstance(value, list) and len(value) == 2:
-        old, new = value
+    """A recorded change ``{"from": old, "to": new}`` (``audit.services.change``) as
+    “old → new”, or the new value alone when there was none before; any other value as text
+    (structures as compact JSON, lists as their items)."""
+    if isinstance(value, dict) and set(value) == {"from", "to"}:
+        old, new = value["from"], value["to"]
         if old is None or old == "":
             return _value(new)
         return f"{_value(old)} → {_value(new)}"
+    if isinstance(value, list):
+        return ", ".join(_value(v) for v in value)
     return _value(value)

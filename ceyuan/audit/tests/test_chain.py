@@ -32,7 +32,7 @@ def test_service_writes_record_who_what_and_change(world: Any) -> None:
         "organisation.update",
         str(org.pk),
     )
-    assert entry.changes == {"name_en": ["", "Haidian"]}
+    assert entry.changes == {"name_en": {"from": "", "to": "Haidian"}}
 
 
 def test_intact_chain_verifies(world: Any) -> None:
@@ -110,11 +110,13 @@ def test_audit_page_filters_and_exports_csv(world: Any) -> None:
 
 
 def test_recorded_changes_read_as_old_to_new_values() -> None:
+    from ceyuan.audit.services import change as recorded
     from ceyuan.audit.templatetags.audit_tags import change
 
-    assert change([None, "IRREG"]) == "IRREG"  # created: the value alone
-    assert change(["", "x@example.cn"]) == "x@example.cn"
-    assert change(["草稿", "已发布"]) == "草稿 → 已发布"
-    assert change([3, None]) == "3 → —"
+    assert change(recorded(None, "IRREG")) == "IRREG"  # created: the value alone
+    assert change(recorded("", "x@example.cn")) == "x@example.cn"
+    assert change(recorded("草稿", "已发布")) == "草稿 → 已发布"
+    assert change(recorded(3, None)) == "3 → —"
+    assert change(["2026-11-28", "2027-02-26"]) == "2026-11-28, 2027-02-26"  # a pair, no change
     assert change({"区县": "东城区"}) == '{"区县": "东城区"}'
     assert change(None) == "—" and change(12) == "12"

@@ -100,10 +100,16 @@ def test_the_ckanapi_client_edits_adds_and_removes_resources_through_package_upd
 
     updates = AuditEntry.objects.filter(action="opendata.resource.update")
     assert {e.object_id: e.changes for e in updates} == {
-        str(table.pk): {"dataset": "parking-lots", "description": ["旧说明", "全市公共停车场泊位"]},
+        str(table.pk): {
+            "dataset": "parking-lots",
+            "description": {"from": "旧说明", "to": "全市公共停车场泊位"},
+        },
         str(feed.pk): {
             "dataset": "parking-lots",
-            "url": ["https://api.example.cn/parking", "https://api.example.cn/v2/parking"],
+            "url": {
+                "from": "https://api.example.cn/parking",
+                "to": "https://api.example.cn/v2/parking",
+            },
         },
     }
     created = AuditEntry.objects.filter(action="opendata.resource.create").order_by("-seq")[0]

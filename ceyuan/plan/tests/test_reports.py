@@ -196,7 +196,7 @@ def test_a_live_source_keeps_one_figure_per_day(plan: Plan) -> None:
         for e in AuditEntry.objects.filter(action="plan.observation.compute").order_by("seq")
         if e.changes.get("provider") == "test.feed"
     ]
-    assert changes == [40.0, [40.0, 41.0], 41.0]
+    assert changes == [40.0, {"from": 40.0, "to": 41.0}, 41.0]
 
 
 def test_report_due_dates_count_official_working_days() -> None:
