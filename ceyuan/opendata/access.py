@@ -6,6 +6,7 @@ it exists (``permissions.can_view_metadata`` decides, withdrawn datasets include
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,12 +20,16 @@ from .models import ApiKey, Application, Dataset, DpStatistic, Grant, Release, R
 
 
 def _dataset_lookup(ref: int | str) -> Q:
+    """An id (digits), a UUID, or a name (names hold a letter, so an id never is one; a name
+    may look like a UUID and is matched as both)."""
     ref = str(ref)
     if ref.isdigit():
-        return Q(pk=int(ref)) | Q(name=ref)
-    if len(ref) == 36 and ref.count("-") == 4:
-        return Q(uuid=ref)
-    return Q(name=ref)
+        return Q(pk=int(ref))
+    try:
+        uuid.UUID(ref)
+    except ValueError:
+        return Q(name=ref)
+    return Q(uuid=ref) | Q(name=ref)
 
 
 def access_dataset(user: Any, ref: int | str) -> Dataset:

@@ -113,10 +113,10 @@ class Dataset(Bilingual):
         allow_unicode=False,
         validators=[
             RegexValidator(
-                r"^[a-z0-9][a-z0-9_-]{1,99}$",
+                r"^(?=.*[a-z])[a-z0-9][a-z0-9_-]{1,99}$",  # a letter: never taken for an id
                 _(
                     "Use 2 to 100 lowercase letters (a–z), digits, “-” or “_”, starting with a "
-                    "letter or digit."
+                    "letter or digit and holding a letter."
                 ),
             )
         ],

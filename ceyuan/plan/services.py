@@ -525,9 +525,10 @@ def observation_create(
 def observation_record_computed(
     *, indicator: Indicator, computed: Any, provider: str
 ) -> Observation | None:
-    """Store a live provider's figure (system actor): one observation per provider and date.
-    A new figure for a date the provider already has replaces it (the audit trail keeps the
-    old value); the same figure again stores nothing. Returns the observation stored, if any."""
+    """Store a live provider's figure (system actor): one observation per provider and period
+    (a date, or a year for a yearly figure). A new figure for the period of the provider's
+    latest one replaces it (the audit trail keeps the old value); the same figure again stores
+    nothing. Returns the observation stored, if any."""
     fields = adapters.observation_fields(computed)
     latest = (
         Observation.objects.filter(
@@ -536,12 +537,15 @@ def observation_record_computed(
         .order_by("-created_at", "-pk")
         .first()
     )
-    same_day = latest is not None and latest.period_date == fields["period_date"]
-    if same_day and latest is not None and latest.value == fields["value"]:
+    same_period = latest is not None and (latest.period_year, latest.period_date) == (
+        fields["period_year"],
+        fields["period_date"],
+    )
+    if same_period and all(getattr(latest, name) == value for name, value in fields.items()):
         return None
     changes: dict[str, Any]
     with transaction.atomic():
-        if same_day and latest is not None:
+        if same_period and latest is not None:
             obs, old = latest, latest.value
             for name, value in fields.items():
                 setattr(obs, name, value)

@@ -85,11 +85,21 @@ def test_invalid_dataset_leaves_nothing_behind(catalogue: Any) -> None:
     assert "name" in info.value.message_dict
     with pytest.raises(ValidationError):
         make_dataset(catalogue.world.officer, catalogue.world.department, "new-one", "wide-open")
-    for bad_name in ("Upper-Case", "-lead", "x", "公交"):  # CKAN's package-name rule
+    for bad_name in ("Upper-Case", "-lead", "x", "公交", "2024"):  # CKAN's rule, and a letter
         with pytest.raises(ValidationError) as named:
             make_dataset(catalogue.world.officer, catalogue.world.department, bad_name, "public")
         assert "name" in named.value.message_dict, bad_name
     assert Dataset.objects.count() == before
+
+
+def test_a_name_shaped_like_a_uuid_still_opens_its_dataset(catalogue: Any) -> None:
+    from ceyuan.opendata import access
+
+    name = "beijing-bus-stops-annual-statistics1"  # 36 characters, four hyphens
+    dataset = make_dataset(catalogue.world.officer, catalogue.world.department, name, "public")
+    assert access.access_dataset(None, name) == dataset
+    assert access.access_dataset(None, str(dataset.uuid)) == dataset
+    assert access.access_dataset(None, dataset.pk) == dataset
 
 
 def test_a_bad_upload_is_refused_with_the_row_and_nothing_is_stored(catalogue: Any) -> None:

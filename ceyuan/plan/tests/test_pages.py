@@ -254,6 +254,8 @@ def test_a_report_figure_can_be_a_range(plan: Plan, world: Any) -> None:
     figure = {"value_indicator": core.pk, "value_year": 2025, "value_qualifier": "range"}
     page = officer.post(reverse("plan-report", args=[report.pk]), figure)
     assert page.status_code == 200 and report.values.count() == 0  # bounds missing: refused
+    typo = officer.post(reverse("plan-report", args=[report.pk]), {**figure, "value_lower": "x"})
+    assert "value_lower:" not in typo.content.decode()  # the error shows once, at its input
     response = officer.post(
         reverse("plan-report", args=[report.pk]),
         {**figure, "value_lower": "3000", "value_upper": "3200"},

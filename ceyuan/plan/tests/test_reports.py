@@ -199,6 +199,23 @@ def test_a_live_source_keeps_one_figure_per_day(plan: Plan) -> None:
     assert changes == [40.0, {"from": 40.0, "to": 41.0}, 41.0]
 
 
+def test_a_yearly_live_figure_keeps_one_row_per_year(plan: Plan) -> None:
+    from ceyuan.plan.engine.projection import Observation as EngineObservation
+    from ceyuan.plan.engine.projection import SourceKind
+    from ceyuan.plan.models import Indicator, Observation
+
+    indicator = Indicator.objects.get(plan=plan, code="filed_algorithms")
+    for year, value in ((2024, 10.0), (2025, 12.0)):
+        computed = EngineObservation(
+            period=year, value=value, source_kind=SourceKind.COMPUTED, source="yearly"
+        )
+        services.observation_record_computed(
+            indicator=indicator, computed=computed, provider="test.yearly"
+        )
+    rows = Observation.objects.filter(computed_from="test.yearly").order_by("period_year")
+    assert [(o.period_year, o.value) for o in rows] == [(2024, 10.0), (2025, 12.0)]
+
+
 def test_report_due_dates_count_official_working_days() -> None:
     # 1 January is a holiday: ten working days after 31 December 2024 is 15 January 2025.
     assert reports.report_due_on("2024") == dt.date(2025, 1, 15)
