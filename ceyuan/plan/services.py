@@ -25,6 +25,7 @@ from ceyuan.accounts.models import Organisation
 from ceyuan.accounts.services import organisation_create
 from ceyuan.audit.services import audit_record, change, diff
 from ceyuan.plan.engine import planfile
+from ceyuan.plan.engine.quantities import unit_floor
 
 from . import adapters, permissions
 from .models import (
@@ -443,6 +444,13 @@ def observation_check(
             errors["lower"] = _("A range needs both a lower and an upper bound.")
     elif value is None:
         errors["value"] = _("Give a value.")
+    floor = unit_floor(indicator.unit_zh)
+    for name, figure in (("value", value), ("lower", lower), ("upper", upper)):
+        if floor is not None and figure is not None and figure < floor and name not in errors:
+            errors[name] = _("A figure in %(unit)s cannot be below %(floor)s.") % {
+                "unit": indicator.unit,
+                "floor": f"{floor:g}",
+            }
     if not errors:
         try:
             adapters.engine_observation(

@@ -125,6 +125,27 @@ class Interval:
         return False
 
 
+# The least value a figure in a unit can take: amounts and counts are never negative, a rank
+# starts at 1. Percentages have no floor here: a growth rate can be negative.
+_UNIT_FLOORS: dict[str, float] = {
+    "亿元": 0.0,
+    "万元": 0.0,
+    "元": 0.0,
+    "家": 0.0,
+    "人": 0.0,
+    "个": 0.0,
+    "项": 0.0,
+    "件": 0.0,
+    "台": 0.0,
+    "名": 1.0,
+}
+
+
+def unit_floor(unit_zh: str) -> float | None:
+    """The least value a figure in ``unit_zh`` (the plan's Chinese unit) can take, if any."""
+    return _UNIT_FLOORS.get(unit_zh.strip())
+
+
 def about_tolerance(value: float) -> float:
     """Half a unit of the last significant digit of ``value``, capped at 5 % of ``|value|``.
 

@@ -263,3 +263,16 @@ def test_a_report_figure_can_be_a_range(plan: Plan, world: Any) -> None:
     assert response.status_code == 302
     value = report.values.get()
     assert (value.qualifier, value.lower, value.upper) == ("range", 3000.0, 3200.0)
+
+
+def test_a_report_figure_below_what_its_unit_allows_is_refused(plan: Plan, world: Any) -> None:
+    core = Indicator.objects.get(plan=plan, code="core_industry_scale")  # 亿元
+    officer = _client(world.officer)
+    officer.post(reverse("plan-reports"), {"unit": world.department.pk, "period": "2025"})
+    report = ProgressReport.objects.get()
+    page = officer.post(
+        reverse("plan-report", args=[report.pk]),
+        {"value_indicator": core.pk, "value_year": 2025, "value_qualifier": "exact", "value": "-5"},
+    )
+    assert page.status_code == 200 and report.values.count() == 0
+    assert "以亿元计的数值不能小于 0" in page.content.decode()

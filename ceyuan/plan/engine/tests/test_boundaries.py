@@ -22,3 +22,10 @@ def test_engine_modules_import_no_django_and_no_other_app() -> None:
                 assert not name.startswith("django"), (path, name)
                 if name.startswith("ceyuan."):
                     assert name.startswith("ceyuan.plan.engine"), (path, name)
+
+
+def test_amounts_and_counts_have_a_floor_and_percentages_none() -> None:
+    from ceyuan.plan.engine.quantities import unit_floor
+
+    assert unit_floor("亿元") == 0.0 and unit_floor("家") == 0.0 and unit_floor("名") == 1.0
+    assert unit_floor("%") is None  # growth rates may be negative
