@@ -25,6 +25,11 @@ from .models import Application, Dataset, Grant
 DEFAULT_GRANT_DAYS = 365
 
 
+def accepts_applications(dataset: Dataset) -> bool:
+    """Whether ``dataset`` takes applications: only conditionally open ones do."""
+    return dataset.access == levels.RESTRICTED
+
+
 def application_submit(
     *,
     actor: Any,
@@ -39,7 +44,7 @@ def application_submit(
 ) -> Application:
     if not permissions.is_signed_in(actor):
         raise PermissionDenied(_("Log in to apply for data."))
-    if not permissions.can_view_metadata(actor, dataset) or dataset.access != levels.RESTRICTED:
+    if not permissions.can_view_metadata(actor, dataset) or not accepts_applications(dataset):
         raise ValidationError(_("Only conditional datasets take applications."))
     errors: dict[str, str] = {}
     if not purpose.strip():

@@ -28,7 +28,6 @@ from . import (
     dcat,
     dpstats,
     forms,
-    levels,
     permissions,
     selectors,
     services,
@@ -149,7 +148,11 @@ def dataset_detail(request: HttpRequest, name: str) -> HttpResponse:
             "preview": preview,
             "preview_resource": first_table,
             "can_edit": permissions.can_edit_dataset(user, dataset),
-            "can_apply": user.is_authenticated and not can_read and dataset.access == "restricted",
+            "can_apply": (
+                user.is_authenticated
+                and not can_read
+                and applications.accepts_applications(dataset)
+            ),
             "can_review": permissions.can_review(user, dataset),
             "can_stats": permissions.can_view_stats(user, dataset),
             "my_applications": my_applications,
@@ -269,7 +272,7 @@ def resource_create(request: HttpRequest, name: str) -> HttpResponse:
 @login_required
 def apply(request: HttpRequest, name: str) -> HttpResponse:
     dataset = access.access_dataset(request.user, name)
-    if dataset.access != levels.RESTRICTED:  # nothing to apply for: say so before the form
+    if not applications.accepts_applications(dataset):  # say so before the form, not after
         messages.info(request, _("Only conditional datasets take applications."))
         return redirect("opendata:dataset", name=dataset.name)
     form = forms.ApplicationForm(request.POST or None)
