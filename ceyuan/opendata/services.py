@@ -321,7 +321,10 @@ def dataset_update(
         setattr(dataset, name, value)
     try:
         _finish(dataset)
-        dataset.full_clean()
+        # a name made before the naming rule (2026-11-28) is checked only when it changes, so
+        # such a dataset stays editable without a new address
+        renamed = "name" in fields and fields["name"] != before.get("name")
+        dataset.full_clean(exclude=None if renamed else ["name"])
     except ValidationError:
         dataset.refresh_from_db()
         raise

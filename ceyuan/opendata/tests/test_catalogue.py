@@ -92,6 +92,17 @@ def test_invalid_dataset_leaves_nothing_behind(catalogue: Any) -> None:
     assert Dataset.objects.count() == before
 
 
+def test_a_dataset_named_before_the_naming_rule_stays_editable(catalogue: Any) -> None:
+    Dataset.objects.filter(pk=catalogue.public.pk).update(name="Bus-Stops")  # an old name
+    legacy = Dataset.objects.get(pk=catalogue.public.pk)
+    services.dataset_update(actor=catalogue.world.officer, dataset=legacy, title_en="Stops")
+    with pytest.raises(ValidationError) as renamed:
+        services.dataset_update(actor=catalogue.world.officer, dataset=legacy, name="Still-Bad")
+    assert "name" in renamed.value.message_dict
+    services.dataset_update(actor=catalogue.world.officer, dataset=legacy, name="bus-stops-2")
+    assert Dataset.objects.get(pk=legacy.pk).name == "bus-stops-2"
+
+
 def test_a_name_shaped_like_a_uuid_still_opens_its_dataset(catalogue: Any) -> None:
     from ceyuan.opendata import access
 
