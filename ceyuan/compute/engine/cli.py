@@ -15,6 +15,7 @@ Bad input exits with status 2 and a message naming the file, line and field.
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import time
 from collections.abc import Sequence
@@ -118,7 +119,7 @@ def _quotas(items: Sequence[str]) -> dict[str, TenantAccount]:
             value = float(weight)
         except ValueError:
             value = -1.0
-        if not sep or not tenant or value <= 0:
+        if not sep or not tenant or not (math.isfinite(value) and value > 0):
             raise InputError("--quota", f"expected TENANT=WEIGHT with WEIGHT > 0, got {item!r}")
         result[tenant] = TenantAccount(tenant, value)
     return result
@@ -137,11 +138,54 @@ def _outages(items: Sequence[str], fed: Federation) -> tuple[Outage, ...]:
             start, end = float(parts[1]) * 3600.0, float(parts[2]) * 3600.0
         except ValueError:
             raise InputError("--outage", f"bad hours in {item!r}") from None
+        if not (math.isfinite(start) and math.isfinite(end) and start <= end):
+            raise InputError("--outage", f"expected finite hours, START <= END, in {item!r}")
         result.append(Outage(target, start, end))
     return tuple(result)
 
 
+PLOT_SUFFIXES = (".png", ".svg", ".pdf", ".jpg")
+
+
+def _check_args(args: argparse.Namespace) -> tuple[int, int] | None:
+    """Refuse bad options before any work (InputError naming the option); returns the window.
+
+    Output paths are checked here too, so that a long run does not end in a failed write."""
+
+    def finite(name: str, value: float | None, *, low: float, high: float = math.inf) -> None:
+        if value is not None and not (math.isfinite(value) and low <= value <= high):
+            bounds = f"between {low:g} and {high:g}" if math.isfinite(high) else f">= {low:g}"
+            raise InputError(name, f"must be a number {bounds}, got {value!r}")
+
+    finite("--time-scale", args.time_scale, low=1e-9)
+    finite("--portable-share", args.portable_share, low=0.0, high=1.0)
+    finite("--node-mtbf-hours", args.node_mtbf_hours, low=1e-9)
+    if args.limit is not None and args.limit < 1:
+        raise InputError("--limit", f"must be at least 1, got {args.limit}")
+    if not [s for s in args.policy.split(",") if s.strip()]:
+        raise InputError("--policy", "give at least one policy (see 'compute policies')")
+    for option, path in (("--json", args.json), ("--plot", args.plot)):
+        if path is None:
+            continue
+        if path.is_dir():
+            raise InputError(option, f"{path} is a directory; give a file name")
+        if not path.parent.is_dir():
+            raise InputError(option, f"directory {path.parent} does not exist")
+    if args.plot is not None and args.plot.suffix.lower() not in PLOT_SUFFIXES:
+        raise InputError("--plot", f"give a file ending in {', '.join(PLOT_SUFFIXES)}")
+    if not args.window:
+        return None
+    first, sep, last = args.window.partition(":")
+    if not (sep and first.strip().isdigit() and last.strip().isdigit()):
+        raise InputError("--window", f"expected FIRST:LAST job numbers, got {args.window!r}")
+    if int(first) > int(last):
+        raise InputError("--window", f"FIRST must not come after LAST: {args.window!r}")
+    return int(first), int(last)
+
+
 def _simulate(args: argparse.Namespace, *, compare: bool) -> int:
+    window_range = _check_args(args)
+    policies = [make_policy(spec) for spec in args.policy.split(",") if spec.strip()]
     fed = _federation(args.federation, args.catalogue)
     options = TraceOptions(
         seed=args.seed,
@@ -156,10 +200,12 @@ def _simulate(args: argparse.Namespace, *, compare: bool) -> int:
     if not args.quiet:
         print(f"loaded {len(jobs)} jobs in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     window = None
-    if args.window:
-        first, _, last = args.window.partition(":")
+    if window_range is not None:
+        first, last = window_range
+        if last >= len(jobs):
+            raise InputError("--window", f"the trace has {len(jobs)} jobs, numbered from 0")
         order = sorted(jobs, key=lambda j: j.submit_time)
-        window = frozenset(j.id for j in order[int(first) : int(last) + 1])
+        window = frozenset(j.id for j in order[first : last + 1])
     origin = min((j.submit_time for j in jobs), default=0.0)
     outages = tuple(
         Outage(o.target, origin + o.start, origin + o.end) for o in _outages(args.outage, fed)
@@ -173,8 +219,7 @@ def _simulate(args: argparse.Namespace, *, compare: bool) -> int:
         tenants=_quotas(args.quota),
     )
     runs: list[RunReport] = []
-    for spec in [s for s in args.policy.split(",") if s.strip()]:
-        policy = make_policy(spec)
+    for policy in policies:
         label = policy_label(policy)
 
         def progress(done: int, total: int, label: str = label) -> None:

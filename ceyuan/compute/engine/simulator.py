@@ -41,6 +41,7 @@ from typing import cast
 
 import numpy as np
 
+from .errors import InputError
 from .jobs import speed, transfer_seconds, unschedulable_reason
 from .model import (
     Allocation,
@@ -709,8 +710,32 @@ def simulate(
     progress: Callable[[int, int], None] | None = None,
 ) -> SimulationResult:
     """Replay ``jobs`` on ``federation`` under ``policy``; deterministic for ``config.seed``."""
-    cluster = SimulatedCluster(federation, list(jobs), policy, config or SimulationConfig())
+    config = config or SimulationConfig()
+    _check_config(config)
+    cluster = SimulatedCluster(federation, list(jobs), policy, config)
     return cluster.run(progress)
+
+
+def _check_config(config: SimulationConfig) -> None:
+    """Refuse settings that would make the run meaningless or never end (InputError)."""
+
+    def positive(name: str, value: float | None) -> None:
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise InputError("simulation", f"must be a positive number, got {value!r}", field=name)
+
+    positive("node_mtbf_hours", config.node_mtbf_hours)
+    positive("node_repair_hours", config.node_repair_hours)
+    positive("idle_timeout", config.idle_timeout)
+    positive("utilisation_bucket", config.utilisation_bucket)
+    if not (math.isfinite(config.restart_overhead) and config.restart_overhead >= 0):
+        raise InputError("simulation", "must be >= 0 seconds", field="restart_overhead")
+    for outage in config.outages:
+        if not (math.isfinite(outage.start) and math.isfinite(outage.end)):
+            raise InputError("simulation", f"outage of {outage.target} needs finite times")
+        if outage.end < outage.start:
+            raise InputError("simulation", f"outage of {outage.target} ends before it starts")
+    for tenant, account in config.tenants.items():
+        positive(f"tenants.{tenant}", account.quota)
 
 
 class _MergedUsage(Mapping[str, Mapping[str, float]]):

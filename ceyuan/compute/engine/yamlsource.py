@@ -7,6 +7,7 @@ that knows the line of each key). ``Fields`` reads typed values out of a mapping
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,9 @@ def load_yaml(path: str | Path) -> Any:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise InputError(source, f"cannot read file: {exc.strerror}") from exc
+    except UnicodeDecodeError as exc:
+        bad_line = Path(path).read_bytes()[: exc.start].count(b"\n") + 1
+        raise InputError(source, "not UTF-8 text", line=bad_line) from exc
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader derives from SafeLoader
     except yaml.MarkedYAMLError as exc:
@@ -104,6 +108,8 @@ class Fields:
         value = self.raw(key)
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(key, f"expected a number, got {value!r}")
+        if not math.isfinite(value):
+            raise self.error(key, f"expected a finite number, got {value!r}")
         if minimum is not None and value < minimum:
             raise self.error(key, f"must be at least {minimum}, got {value!r}")
         return float(value)

@@ -6,6 +6,7 @@ the ``backfill`` and ``preempt`` options.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 from operator import attrgetter
 from types import MappingProxyType
@@ -70,6 +71,10 @@ class LeastAttainedServicePolicy(GreedyPolicy):
         super().__init__(backfill=backfill, preempt=preempt)
         self.thresholds: Sequence[float] = tuple(float(t) for t in str(thresholds).split("/"))
         self.round_interval = float(interval)
+        if not (math.isfinite(self.round_interval) and self.round_interval > 0):
+            raise ValueError(f"interval must be a positive number of seconds, not {interval}")
+        if not all(math.isfinite(t) and t > 0 for t in self.thresholds):
+            raise ValueError(f"thresholds must be positive seconds, e.g. 3600/36000: {thresholds}")
         changed = {
             key: value
             for key, value, default in (

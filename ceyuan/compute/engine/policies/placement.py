@@ -63,6 +63,8 @@ class DomesticFirstPolicy(_FifoOrder):
     def __init__(self, *, target: float = 1.0, backfill: bool = False, preempt: bool = False):
         super().__init__(backfill=backfill, preempt=preempt)
         self.target = float(target)
+        if not 0.0 <= self.target <= 1.0:  # NaN fails too
+            raise ValueError(f"target must be a share between 0 and 1, not {target}")
         if target != 1.0:
             self.options = MappingProxyType({**self.options, "target": target})
 

@@ -99,3 +99,61 @@ def test_listing_commands_and_validate(capsys: pytest.CaptureFixture[str]) -> No
     assert "philly" in capsys.readouterr().out
     assert main(["validate", "--federation", "builtin:gavel"]) == 0
     assert "108 accelerators" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("extra", "named"),
+    [
+        (["--node-mtbf-hours", "-1"], "--node-mtbf-hours"),  # a failure process that never ends
+        (["--node-mtbf-hours", "nan"], "--node-mtbf-hours"),
+        (["--time-scale", "0"], "--time-scale"),
+        (["--portable-share", "2"], "--portable-share"),
+        (["--limit", "-5"], "--limit"),
+        (["--window", "abc"], "--window"),
+        (["--window", "5:2"], "--window"),
+        (["--window", "0:999"], "--window"),
+        (["--outage", "tianjin:5:1"], "--outage"),
+        (["--quota", "vc0=nan"], "--quota"),
+        (["--policy", "las:interval=-5"], "--policy"),  # a round every -5 s never ends
+        (["--policy", "domestic_first:target=5"], "--policy"),
+        (["--policy", ""], "--policy"),
+        (["--json", "no/such/dir/r.json"], "--json"),
+        (["--plot", "r.txt"], "--plot"),
+    ],
+)
+def test_bad_options_are_refused_before_any_work(
+    trace: Path, extra: list[str], named: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code = main(["simulate", "--trace", f"philly:{trace}", "--quiet", *extra])
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith(f"error: {named}"), err
+
+
+def test_duplicate_job_ids_and_centuries_long_jobs_are_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = "job_id,num_gpu,submit_time,iterations,model_name,duration,interval\n"
+    dup = tmp_path / "dup.csv"
+    dup.write_text(header + "1,1,0,100,resnet,600,0\n1,1,3600,100,resnet,600,0\n", "utf-8")
+    assert main(["simulate", "--trace", f"tiresias:{dup}", "--quiet"]) == 2
+    assert "job id 'tiresias-1' appears more than once" in capsys.readouterr().err
+    long = tmp_path / "long.csv"
+    long.write_text(TRACE.splitlines()[0] + "\n2017-10-09 07:00:00,1e12,1,1.0,vc0\n", "utf-8")
+    assert main(["simulate", "--trace", f"philly:{long}", "--quiet"]) == 2
+    assert "years" in capsys.readouterr().err
+
+
+def test_unreadable_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    fed = tmp_path / "fed.yaml"
+    fed.write_bytes("name: 联邦\n".encode("gbk"))
+    assert main(["validate", "--federation", str(fed)]) == 2
+    assert "not UTF-8 text" in capsys.readouterr().err
+    nan = tmp_path / "nan.yaml"
+    nan.write_text(
+        "schema: ceyuan.compute.federation/1\nname: x\ncentres:\n  - id: a\n    kind: public\n"
+        "    region: Beijing\n    latency_ms: .nan\n    pools:\n      - id: p\n"
+        "        accelerator: Ascend-910B\n        nodes: 1\n        accelerators_per_node: 8\n",
+        "utf-8",
+    )
+    assert main(["validate", "--federation", str(nan)]) == 2
+    assert "finite" in capsys.readouterr().err

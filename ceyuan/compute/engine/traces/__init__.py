@@ -8,6 +8,8 @@ in each loader's docstring.
 
 from __future__ import annotations
 
+import tarfile
+import zlib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import MappingProxyType
@@ -43,11 +45,38 @@ def load_trace(spec: str, options: TraceOptions | None = None) -> list[Job]:
     target = Path(path)
     if not target.exists():
         raise InputError(path, "file not found")
-    jobs = loader(target, options or TraceOptions())
     opts = options or TraceOptions()
+    if opts.limit is not None and opts.limit < 1:
+        raise InputError("--limit", f"must be at least 1, got {opts.limit}")
+    try:
+        jobs = loader(target, opts)
+    except (UnicodeDecodeError, EOFError, zlib.error, tarfile.TarError) as exc:
+        raise InputError(path, f"unreadable data: {exc}") from exc
+    _check_jobs(path, jobs)
     if opts.limit is not None:
         jobs = sorted(jobs, key=lambda j: j.submit_time)[: opts.limit]
     return jobs
+
+
+# Longer than any real job; a duration beyond it is a unit or typing error (and would make the
+# simulator track utilisation hour by hour for centuries).
+MAX_WORK_SECONDS = 10 * 365 * 86400.0
+
+
+def _check_jobs(source: str, jobs: list[Job]) -> None:
+    """Job ids are unique (metrics are kept per id) and durations are plausible."""
+    seen: set[str] = set()
+    for job in jobs:
+        if job.id in seen:
+            raise InputError(source, f"job id {job.id!r} appears more than once", field="id")
+        seen.add(job.id)
+        if job.work > MAX_WORK_SECONDS:
+            raise InputError(
+                source,
+                f"job {job.id!r} would run {job.work / 86400 / 365:.0f} years; "
+                "at most 10 years is plausible (is the unit right?)",
+                field="duration",
+            )
 
 
 from . import alibaba, gavel, philly, workloads  # noqa: E402  (registers the loaders)

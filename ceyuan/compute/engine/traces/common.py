@@ -8,6 +8,7 @@ import gzip
 import io
 import math
 import random
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -95,6 +96,7 @@ def csv_rows(path: Path, required: tuple[str, ...], *, delimiter: str = ",") -> 
     except OSError as exc:
         raise InputError(source, f"cannot read file: {exc.strerror}") from exc
     with handle:
+        reader = None
         try:
             reader = csv.reader(handle, delimiter=delimiter)
             header = next(reader, None)
@@ -114,8 +116,9 @@ def csv_rows(path: Path, required: tuple[str, ...], *, delimiter: str = ",") -> 
                         line=reader.line_num,
                     )
                 yield Row(source, reader.line_num, dict(zip(header, values, strict=True)))
-        except (OSError, EOFError, UnicodeDecodeError, csv.Error) as exc:
-            raise InputError(source, f"unreadable data: {exc}") from exc
+        except (OSError, EOFError, UnicodeDecodeError, csv.Error, zlib.error) as exc:
+            line = reader.line_num + 1 if reader is not None else None  # the line being read
+            raise InputError(source, f"unreadable data: {exc}", line=line) from exc
 
 
 class Attributes:
