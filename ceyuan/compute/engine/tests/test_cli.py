@@ -157,3 +157,22 @@ def test_unreadable_files_are_named(tmp_path: Path, capsys: pytest.CaptureFixtur
     )
     assert main(["validate", "--federation", str(nan)]) == 2
     assert "finite" in capsys.readouterr().err
+
+
+def test_bad_gavel_generator_options_and_tables_are_named(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = tmp_path / "tp.json"
+    table.write_text("42", "utf-8")
+    assert main(["simulate", "--trace", f"gavel_poisson:{table}", "--quiet"]) == 2
+    assert "worker types" in capsys.readouterr().err
+    table.write_text('{"v100": [1, 2], "p100": {}, "k80": {}}', "utf-8")
+    assert main(["simulate", "--trace", f"gavel_poisson:{table}", "--quiet"]) == 2
+    assert "field 'v100'" in capsys.readouterr().err
+    for option, field in (("rate=abc", "rate"), ("rate=inf", "rate"), ("jobs=1.5", "jobs")):
+        good = tmp_path / "good.json"
+        good.write_text('{"v100": {}, "p100": {}, "k80": {}}', "utf-8")
+        code = main(
+            ["simulate", "--trace", f"gavel_poisson:{good}", "--trace-option", option, "--quiet"]
+        )
+        assert code == 2 and f"field '{field}'" in capsys.readouterr().err, option

@@ -86,15 +86,23 @@ def load_throughputs(path: Path) -> ThroughputTable:
     except (OSError, EOFError, ValueError) as exc:
         raise InputError(source, f"not a readable JSON throughput table: {exc}") from exc
     table: dict[tuple[str, int], dict[str, float]] = {}
+    if not isinstance(data, dict):
+        raise InputError(source, 'expected an object of worker types, e.g. {"v100": {...}}')
     for worker, model in WORKER_MODELS.items():
         if worker not in data:
             raise InputError(source, "worker type missing", field=worker)
+        if not isinstance(data[worker], dict):
+            raise InputError(source, "expected an object of job types", field=worker)
         for key, entry in data[worker].items():
             try:
                 job_type, scale = ast.literal_eval(key)
                 value = float(entry["null"])
             except (ValueError, SyntaxError, TypeError, KeyError):
                 raise InputError(source, f"bad entry {key!r}", field=worker) from None
+            if not (math.isfinite(value) and value >= 0):
+                raise InputError(
+                    source, f"throughput of {key!r} must be a finite number >= 0", field=worker
+                )
             table.setdefault((str(job_type), int(scale)), {})[model] = value
     complete = {
         k: MappingProxyType(v)
@@ -254,8 +262,16 @@ def generate_continuous(
 @trace_loader("gavel_poisson")
 def load_gavel_poisson(path: Path, options: TraceOptions) -> list[Job]:
     table = load_throughputs(path)
-    rate = float(options.extra.get("rate", 2.0))
-    count = int(options.extra.get("jobs", 1000))
-    if rate <= 0 or count < 0:
-        raise InputError("--trace-option", "rate must be > 0 and jobs >= 0", field="rate")
+    try:
+        rate = float(options.extra.get("rate", 2.0))
+    except ValueError:
+        rate = math.nan
+    if not (math.isfinite(rate) and rate > 0):
+        raise InputError("--trace-option", "must be a number of jobs per hour > 0", field="rate")
+    jobs = str(options.extra.get("jobs", 1000))
+    if not jobs.isdigit():
+        raise InputError("--trace-option", "must be a whole number >= 0", field="jobs")
+    count = int(jobs)
+    if count and not table.job_types:
+        raise InputError(str(path), "no job type with scale factor 1 to draw jobs from")
     return generate_continuous(table, rate_per_hour=rate, jobs=count, seed=options.seed)
