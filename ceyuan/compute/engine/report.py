@@ -88,6 +88,7 @@ def write_result_log(path: Path, runs: Sequence[RunReport], meta: Mapping[str, A
 
 _COLUMNS = (
     ("policy", "policy", "{}"),
+    ("jobs", "jobs", "{}"),
     ("done", "done", "{}"),
     ("JCT mean h", "jct_mean_s", "h"),
     ("JCT med h", "jct_median_s", "h"),
@@ -100,6 +101,8 @@ _COLUMNS = (
     ("Jain", "jain_fairness", "{:.3f}"),
     ("ddl miss", "deadline_misses", "{}"),
     ("unsched", "unschedulable", "{}"),
+    ("lost", "lost", "{}"),
+    ("unfinished", "unfinished", "{}"),
     ("events/s", "events_per_second", "{:.0f}"),
 )
 
