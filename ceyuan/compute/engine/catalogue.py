@@ -51,8 +51,10 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
             source=f.text("source", "unknown"),
             assumed=f.names("assumed", ()),
         )
+        f.no_others()
     if not result:
         raise InputError(source, "the catalogue lists no accelerators", field="accelerators")
+    root.no_others()
     return MappingProxyType(result)
 
 

@@ -69,6 +69,8 @@ def load_federation(path: str | Path, catalogue: Catalogue | None = None) -> Fed
                 raise p.error("accelerator", f"accelerator {model!r} is not in the catalogue")
             acc = cat[model]
             stacks = frozenset(p.names("stacks", tuple(sorted(acc.stacks))))
+            if not stacks:
+                raise p.error("stacks", "a pool needs at least one software stack")
             pools.append(
                 Pool(
                     id=pool_id,
@@ -83,6 +85,7 @@ def load_federation(path: str | Path, catalogue: Catalogue | None = None) -> Fed
                     domestic=acc.domestic,
                 )
             )
+            p.no_others()
         centres.append(
             Centre(
                 id=centre_id,
@@ -97,9 +100,12 @@ def load_federation(path: str | Path, catalogue: Catalogue | None = None) -> Fed
                 pools=tuple(pools),
             )
         )
+        f.no_others()
     if not centres:
         raise root.error("centres", "the federation has no centres")
-    return Federation(name=root.text("name"), centres=tuple(centres))
+    name = root.text("name")
+    root.no_others()
+    return Federation(name=name, centres=tuple(centres))
 
 
 def _unique_id(f: Fields, seen: set[str]) -> str:

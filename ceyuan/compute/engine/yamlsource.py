@@ -7,6 +7,7 @@ that knows the line of each key). ``Fields`` reads typed values out of a mapping
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Hashable
 from pathlib import Path
@@ -75,6 +76,7 @@ class Fields:
         self.source = source
         self.data: dict[str, Any] = value
         self.line = value.line if isinstance(value, LocatedMap) else line
+        self._asked: set[str] = set()  # the keys the reader knows (see ``no_others``)
 
     def line_of(self, key: str) -> int | None:
         if isinstance(self.data, LocatedMap):
@@ -85,14 +87,17 @@ class Fields:
         return InputError(self.source, message, line=self.line_of(key), field=key)
 
     def has(self, key: str) -> bool:
+        self._asked.add(key)
         return key in self.data
 
     def raw(self, key: str) -> Any:
+        self._asked.add(key)
         if key not in self.data:
             raise InputError(self.source, "required field is missing", line=self.line, field=key)
         return self.data[key]
 
     def text(self, key: str, default: str | None = None) -> str:
+        self._asked.add(key)
         if key not in self.data and default is not None:
             return default
         value = self.raw(key)
@@ -103,6 +108,7 @@ class Fields:
     def number(
         self, key: str, default: float | None = None, *, minimum: float | None = 0.0
     ) -> float:
+        self._asked.add(key)
         if key not in self.data and default is not None:
             return default
         value = self.raw(key)
@@ -115,6 +121,7 @@ class Fields:
         return float(value)
 
     def whole(self, key: str, default: int | None = None, *, minimum: int = 0) -> int:
+        self._asked.add(key)
         if key not in self.data and default is not None:
             return default
         value = self.raw(key)
@@ -125,6 +132,7 @@ class Fields:
         return value
 
     def flag(self, key: str, default: bool | None = None) -> bool:
+        self._asked.add(key)
         if key not in self.data and default is not None:
             return default
         value = self.raw(key)
@@ -133,6 +141,7 @@ class Fields:
         return value
 
     def names(self, key: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
+        self._asked.add(key)
         if key not in self.data and default is not None:
             return default
         value = self.raw(key)
@@ -141,6 +150,15 @@ class Fields:
         if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
             raise self.error(key, f"expected a list of names, got {value!r}")
         return tuple(value)
+
+    def no_others(self) -> None:
+        """Refuse keys the reader never asked for: a misspelt optional key (``nodez``,
+        ``price_per_hr``) would otherwise be ignored without a word."""
+        for key in self.data:
+            if key not in self._asked:
+                close = difflib.get_close_matches(str(key), sorted(self._asked), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise self.error(str(key), f"unknown field{hint}")
 
     def items(self, key: str) -> list[Any]:
         value = self.raw(key)

@@ -103,3 +103,19 @@ def test_duplicate_ids_are_rejected(tmp_path: Path) -> None:
 def test_unknown_builtin_is_reported() -> None:
     with pytest.raises(InputError, match="unknown built-in"):
         resolve_federation_path("builtin:mars")
+
+
+def test_a_misspelt_or_unknown_field_is_named_with_the_closest_known_one(tmp_path: Path) -> None:
+    path = tmp_path / "fed.yaml"
+    typo = "        nodes: 2\n        price_per_hr: 9\n"
+    path.write_text(GOOD.replace("        nodes: 2\n", typo))
+    with pytest.raises(InputError) as info:
+        load_federation(path)
+    assert info.value.field == "price_per_hr" and "did you mean 'price_per_hour'" in str(info.value)
+    assert info.value.line == 13  # the line that holds it
+    path.write_text(GOOD.replace("  - id: a\n", "  - id: a\n    stacks: []\n", 1))
+    with pytest.raises(InputError, match="unknown field"):
+        load_federation(path)  # stacks belong to pools
+    path.write_text(GOOD + "        stacks: []\n")
+    with pytest.raises(InputError, match="at least one software stack"):
+        load_federation(path)
