@@ -159,3 +159,16 @@ def test_every_shared_trace_loads(traces_dir: Path) -> None:
         )
     assert len(load_trace(f"sia:{traces_dir / 'sia' / 'workload_newtrace_1.csv'}")) == 960
     assert len(load_trace(f"tiresias:{traces_dir / 'tiresias' / '60_job.csv'}")) == 60
+
+
+def test_a_fractional_gavel_scale_factor_is_refused_with_its_line(
+    traces_dir: Path, tmp_path: Path
+) -> None:
+    trace = tmp_path / "vc.trace"
+    row = "Transformer (batch size 128)\tcmd\t-step\t1\t95121\t0.000000\t{sf}\n"
+    trace.write_text(row.format(sf="1") + row.format(sf="2.5"), "utf-8")
+    table = traces_dir / "gavel" / "simulation_throughputs.json.gz"
+    options = TraceOptions(extra={"throughputs": str(table)})
+    with pytest.raises(InputError) as info:
+        load_trace(f"gavel_msr:{trace}", options)
+    assert (info.value.line, info.value.field) == (2, "scale_factor")

@@ -168,10 +168,14 @@ def load_gavel_msr(path: Path, options: TraceOptions) -> list[Job]:
                 )
             steps = _num(source, number, "total_steps", steps_text)
             arrival = _num(source, number, "arrival_time", arrival_text)
-            scale = int(_num(source, number, "scale_factor", sf_text))
-            if scale < 1:
+            scale_value = _num(source, number, "scale_factor", sf_text)
+            scale = int(scale_value)
+            if scale < 1 or scale != scale_value:
                 raise InputError(
-                    source, "scale factor must be >= 1", line=number, field="scale_factor"
+                    source,
+                    f"scale factor must be a whole number >= 1, got {sf_text!r}",
+                    line=number,
+                    field="scale_factor",
                 )
             if (job_type, 1) not in table.table:
                 raise InputError(
