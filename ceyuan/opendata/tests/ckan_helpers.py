@@ -1,4 +1,5 @@
-"""Helpers of the CKAN Action API tests: calling an action, an API token, a named upload."""
+"""Helpers of the CKAN Action API tests: calling an action, an API token, a named upload, the
+transport commission's dataset and its parking table."""
 
 from __future__ import annotations
 
@@ -57,3 +58,17 @@ def transport_dataset(name: str, title_zh: str) -> tuple[Any, Any]:
         actor=officer, name=name, title_zh=title_zh, publisher=dept, opening_level="public"
     )
     return officer, dataset
+
+
+def parking_table(officer: Any, dataset: Any) -> Any:
+    """An uploaded table resource “泊位表” (one row) of ``dataset``."""
+    from ceyuan.opendata import services
+
+    return services.resource_create(
+        actor=officer,
+        dataset=dataset,
+        name="泊位表",
+        description="旧说明",
+        content="名称,泊位\n西单,120\n".encode(),
+        filename="lots.csv",
+    )

@@ -16,7 +16,7 @@ from ceyuan.opendata.models import Dataset, Resource
 
 from .ckan_helpers import api_token as _token
 from .ckan_helpers import call as _call
-from .ckan_helpers import transport_dataset
+from .ckan_helpers import parking_table, transport_dataset
 
 
 def _resource_state(dataset: Any) -> list[tuple[str, str, str, str, str]]:
@@ -24,6 +24,17 @@ def _resource_state(dataset: Any) -> list[tuple[str, str, str, str, str]]:
         (str(r.uuid), r.name, r.description, r.format, r.url)
         for r in Resource.objects.filter(dataset=dataset).order_by("created_at")
     ]
+
+
+def _stops_endpoint(catalogue: Any) -> str:
+    """Give the public bus-stops dataset an API endpoint “站点接口”; the officer's token."""
+    services.resource_create(
+        actor=catalogue.world.officer,
+        dataset=catalogue.public,
+        name="站点接口",
+        url="https://api.example.cn/stops",
+    )
+    return _token(catalogue.world.officer)
 
 
 def _resource_audit() -> int:
@@ -38,14 +49,7 @@ def test_the_ckanapi_client_edits_adds_and_removes_resources_through_package_upd
 
     settings.MEDIA_ROOT = tmp_path
     officer, dataset = transport_dataset("parking-lots", "停车场泊位")
-    table = services.resource_create(
-        actor=officer,
-        dataset=dataset,
-        name="泊位表",
-        description="旧说明",
-        content="名称,泊位\n西单,120\n".encode(),
-        filename="lots.csv",
-    )
+    table = parking_table(officer, dataset)
     feed = services.resource_create(
         actor=officer,
         dataset=dataset,
@@ -144,13 +148,7 @@ def test_a_file_resources_url_cannot_change_and_the_refusal_changes_nothing(
 def test_bad_resource_items_are_refused_naming_the_item_and_nothing_changes(
     catalogue: Any, client: Client
 ) -> None:
-    token = _token(catalogue.world.officer)
-    services.resource_create(
-        actor=catalogue.world.officer,
-        dataset=catalogue.public,
-        name="站点接口",
-        url="https://api.example.cn/stops",
-    )
+    token = _stops_endpoint(catalogue)
     stops, api = (
         {"id": str(r.uuid), "name": r.name}
         for r in Resource.objects.filter(dataset=catalogue.public).order_by("created_at")
@@ -191,13 +189,7 @@ def test_bad_resource_items_are_refused_naming_the_item_and_nothing_changes(
 def test_a_refusal_by_the_resource_service_undoes_the_dataset_and_every_resource_change(
     catalogue: Any, client: Client
 ) -> None:
-    token = _token(catalogue.world.officer)
-    services.resource_create(
-        actor=catalogue.world.officer,
-        dataset=catalogue.public,
-        name="站点接口",
-        url="https://api.example.cn/stops",
-    )
+    token = _stops_endpoint(catalogue)
     stops = Resource.objects.get(dataset=catalogue.public, kind=Resource.Kind.FILE)
     before = _resource_state(catalogue.public)
     audited = _resource_audit()

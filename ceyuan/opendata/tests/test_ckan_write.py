@@ -17,7 +17,7 @@ from ceyuan.opendata.models import AccessLog, Dataset, Resource, TableRow
 from .ckan_helpers import api_token as _token
 from .ckan_helpers import call as _call
 from .ckan_helpers import named_file as _named_file
-from .ckan_helpers import transport_dataset
+from .ckan_helpers import parking_table, transport_dataset
 from .conftest import grant_for
 from .test_releases import _csv as personal_csv
 
@@ -30,14 +30,7 @@ def test_the_ckanapi_client_patches_replaces_and_deletes_resources_and_withdraws
 
     settings.MEDIA_ROOT = tmp_path
     officer, dataset = transport_dataset("parking-lots", "停车场泊位")
-    table = services.resource_create(
-        actor=officer,
-        dataset=dataset,
-        name="泊位表",
-        description="旧说明",
-        content="名称,泊位\n西单,120\n".encode(),
-        filename="lots.csv",
-    )
+    table = parking_table(officer, dataset)
     old_file = table.file.name
 
     with ckanapi.RemoteCKAN(live_server.url, apikey=_token(officer)) as ckan:
